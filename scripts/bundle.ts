@@ -40,7 +40,7 @@ await build({
   format: 'esm',
   target: 'node24',
   packages: 'bundle',
-  external: ['h5wasm'],
+  external: ['h5wasm', 'onnxruntime-node', 'pg', 'pg-native', 'libxmljs2'],
   plugins: [sourceUrls],
   legalComments: 'none',
   logLevel: 'warning',
