@@ -1,0 +1,69 @@
+import { PalisadeError } from '@palisade/core';
+import type { Cell } from './column-builder.ts';
+import type { SkippedColumn, Table } from './table.ts';
+import { TableBuilder, type TableOptions } from './table-builder.ts';
+
+interface Chunk {
+  readonly rowStart: number;
+  readonly data: ArrayLike<unknown>;
+}
+
+function isFlat(value: unknown): value is Cell {
+  return value === null || value === undefined || typeof value !== 'object' || value instanceof Date;
+}
+
+/** Reads a Parquet file (hyparquet: every encoding and codec) column by column into a Table. */
+export async function readParquet(path: string, options: TableOptions): Promise<Table> {
+  const { asyncBufferFromFile, parquetMetadataAsync, parquetRead } = await import('hyparquet');
+  const file = await asyncBufferFromFile(path);
+  let metadata: Awaited<ReturnType<typeof parquetMetadataAsync>>;
+  try {
+    metadata = await parquetMetadataAsync(file);
+  } catch (error) {
+    throw new PalisadeError(
+      'INPUT_INVALID',
+      `${options.source} is not a readable Parquet file: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  const rows = Number(metadata.num_rows);
+  if (rows > options.limits.maxRows) {
+    throw new PalisadeError(
+      'LIMIT_EXCEEDED',
+      `${options.source} has ${rows} rows, more than the limit of ${options.limits.maxRows}; sample it or raise the limit.`,
+    );
+  }
+  const chunks = new Map<string, Chunk[]>();
+  try {
+    await parquetRead({
+      file,
+      onChunk: ({ columnName, columnData, rowStart }) => {
+        const list = chunks.get(columnName) ?? [];
+        list.push({ rowStart, data: columnData });
+        chunks.set(columnName, list);
+      },
+    });
+  } catch (error) {
+    throw new PalisadeError(
+      'INPUT_INVALID',
+      `${options.source}: cannot decode Parquet data: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  const table = new TableBuilder(options);
+  const skipped: SkippedColumn[] = [];
+  for (const [name, list] of chunks) {
+    list.sort((a, b) => a.rowStart - b.rowStart);
+    const cells = list.flatMap((c) => Array.from(c.data));
+    if (!cells.every(isFlat)) {
+      skipped.push({ name, reason: 'nested values (lists, maps or structs)' });
+      continue;
+    }
+    table.pushColumn(name, cells as Cell[]);
+  }
+  return table.build(skipped);
+}
