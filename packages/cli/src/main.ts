@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { PalisadeError } from '@palisade/core';
 import { VERSION } from '@palisade/scanner';
 import { type Command, GLOBAL_OPTIONS } from './command.ts';
+import { robustnessCommand } from './commands/robustness.ts';
 import { rulesCommand } from './commands/rules.ts';
 import { scanCommand } from './commands/scan.ts';
 import { signCommand } from './commands/sign.ts';
@@ -10,7 +11,7 @@ import { EXIT, type ExitCode, exitCodeFor } from './exit-codes.ts';
 import { commandHelp, mainHelp } from './help.ts';
 import { type Io, processIo, useColor } from './io.ts';
 
-export const COMMANDS: readonly Command[] = [scanCommand, signCommand, verifyCommand, rulesCommand];
+export const COMMANDS: readonly Command[] = [scanCommand, signCommand, verifyCommand, robustnessCommand, rulesCommand];
 
 function parse(command: Command, args: readonly string[]) {
   const options = Object.fromEntries(

@@ -1,0 +1,257 @@
+import { appendToGraph, type FloatValue, type NewNode } from '../onnx/encode.ts';
+import type { GraphNode, OnnxGraph } from '../onnx/graph.ts';
+
+/**
+ * Builds a "vector-Jacobian product" model: the original graph plus backward nodes made of standard ONNX ops,
+ * so that ONNX Runtime computes ∂(dlogits · logits)/∂input natively. The loss's cotangent on the logits is a
+ * new graph input, so any loss (cross-entropy, margin, targeted) is computed by the caller in float64.
+ * Ops without a backward rule here make the builder return `unsupported`: the caller falls back to black-box
+ * attacks and says which op forced it, so robustness is never overstated.
+ */
+
+export const COTANGENT_INPUT = 'palisade_dlogits';
+export const GRADIENT_OUTPUT = 'palisade_dinput';
+
+export interface GradientModel {
+  readonly kind: 'gradient';
+  readonly bytes: Uint8Array;
+  readonly input: string;
+  /** The tensor attacked as logits: the model output, or the input of a final Softmax. */
+  readonly logits: string;
+  /** True when the model's own output is a Softmax of `logits`. */
+  readonly softmaxOutput: boolean;
+}
+
+export interface Unsupported {
+  readonly kind: 'unsupported';
+  readonly reason: string;
+}
+
+const FLOAT = 1;
+const ONE_D = (v: number) => ({ kind: 'tensor' as const, dims: [], values: [v] });
+const float = (value: number): FloatValue => ({ kind: 'float', value });
+const ints = (node: GraphNode, name: string): readonly number[] | undefined => {
+  const v = node.attributes.get(name);
+  return Array.isArray(v) ? v : undefined;
+};
+const int = (node: GraphNode, name: string, fallback: number): number => {
+  const v = node.attributes.get(name);
+  return typeof v === 'number' ? v : fallback;
+};
+
+class Backward {
+  readonly nodes: NewNode[] = [];
+  readonly #grads = new Map<string, string>();
+  #count = 0;
+
+  constructor(logits: string) {
+    this.#grads.set(logits, COTANGENT_INPUT);
+  }
+
+  fresh(base: string): string {
+    return `palisade_${base}_${this.#count++}`;
+  }
+
+  grad(tensor: string): string | undefined {
+    return this.#grads.get(tensor);
+  }
+
+  op(opType: string, inputs: string[], attributes?: NewNode['attributes'], outputs = 1): string[] {
+    const names = Array.from({ length: outputs }, () => this.fresh(opType.toLowerCase()));
+    this.nodes.push({ opType, inputs, outputs: names, ...(attributes ? { attributes } : {}) });
+    return names;
+  }
+
+  one(opType: string, inputs: string[], attributes?: NewNode['attributes']): string {
+    return this.op(opType, inputs, attributes)[0] as string;
+  }
+
+  constant(value: number): string {
+    return this.one('Constant', [], { value: ONE_D(value) });
+  }
+
+  /** Adds a gradient contribution for `tensor`, summing with earlier ones (fan-out). */
+  accumulate(tensor: string, grad: string): void {
+    const previous = this.#grads.get(tensor);
+    this.#grads.set(tensor, previous ? this.one('Add', [previous, grad]) : grad);
+  }
+}
+
+type Rule = (
+  node: GraphNode,
+  dY: string,
+  onPath: (t: string) => boolean,
+  b: Backward,
+  g: OnnxGraph,
+) => string | undefined;
+
+const passThrough: Rule = (node, dY, onPath, b) => {
+  const x = node.inputs[0] as string;
+  if (onPath(x)) b.accumulate(x, dY);
+  return undefined;
+};
+
+const reshapeBack: Rule = (node, dY, onPath, b) => {
+  const x = node.inputs[0] as string;
+  if (onPath(x)) b.accumulate(x, b.one('Reshape', [dY, b.one('Shape', [x])]));
+  return undefined;
+};
+
+const RULES: Record<string, Rule> = {
+  Identity: passThrough,
+  Dropout: passThrough,
+  Flatten: reshapeBack,
+  Reshape: reshapeBack,
+  Squeeze: reshapeBack,
+  Unsqueeze: reshapeBack,
+  Gemm(node, dY, onPath, b) {
+    const [a, w] = node.inputs as [string, string];
+    if (onPath(w)) return 'Gemm whose weight depends on the input';
+    if (int(node, 'transA', 0) !== 0) return 'Gemm with transA = 1';
+    const alpha = node.attributes.get('alpha');
+    const transB = int(node, 'transB', 0);
+    b.accumulate(
+      a,
+      b.one('Gemm', [dY, w], { transB: transB ? 0 : 1, alpha: float(typeof alpha === 'number' ? alpha : 1) }),
+    );
+    return undefined;
+  },
+  MatMul(node, dY, onPath, b, g) {
+    const [a, w] = node.inputs as [string, string];
+    if (onPath(w)) return 'MatMul whose second operand depends on the input';
+    const dims = g.initializers.get(w);
+    if (dims?.length !== 2) return 'MatMul with a second operand that is not a 2-D weight';
+    b.accumulate(a, b.one('MatMul', [dY, b.one('Transpose', [w], { perm: [1, 0] })]));
+    return undefined;
+  },
+  Relu(node, dY, _onPath, b) {
+    const y = node.outputs[0] as string;
+    const mask = b.one('Cast', [b.one('Greater', [y, b.constant(0)])], { to: FLOAT });
+    b.accumulate(node.inputs[0] as string, b.one('Mul', [dY, mask]));
+    return undefined;
+  },
+  LeakyRelu(node, dY, _onPath, b) {
+    const x = node.inputs[0] as string;
+    const alpha = node.attributes.get('alpha');
+    const slope = b.constant(typeof alpha === 'number' ? alpha : 0.01);
+    const positive = b.one('Greater', [x, b.constant(0)]);
+    b.accumulate(x, b.one('Where', [positive, dY, b.one('Mul', [dY, slope])]));
+    return undefined;
+  },
+  Sigmoid(node, dY, _onPath, b) {
+    const y = node.outputs[0] as string;
+    const local = b.one('Mul', [y, b.one('Sub', [b.constant(1), y])]);
+    b.accumulate(node.inputs[0] as string, b.one('Mul', [dY, local]));
+    return undefined;
+  },
+  Tanh(node, dY, _onPath, b) {
+    const y = node.outputs[0] as string;
+    const local = b.one('Sub', [b.constant(1), b.one('Mul', [y, y])]);
+    b.accumulate(node.inputs[0] as string, b.one('Mul', [dY, local]));
+    return undefined;
+  },
+  Add(node, dY, onPath, b) {
+    for (const x of node.inputs) if (onPath(x)) b.accumulate(x, dY);
+    return undefined;
+  },
+  Sub(node, dY, onPath, b) {
+    const [x, y] = node.inputs as [string, string];
+    if (onPath(x)) b.accumulate(x, dY);
+    if (onPath(y)) b.accumulate(y, b.one('Neg', [dY]));
+    return undefined;
+  },
+  Mul(node, dY, onPath, b) {
+    const [x, y] = node.inputs as [string, string];
+    if (onPath(x)) b.accumulate(x, b.one('Mul', [dY, y]));
+    if (onPath(y)) b.accumulate(y, b.one('Mul', [dY, x]));
+    return undefined;
+  },
+  Div(node, dY, onPath, b) {
+    const [x, y] = node.inputs as [string, string];
+    if (onPath(y)) return 'Div by a tensor that depends on the input';
+    if (onPath(x)) b.accumulate(x, b.one('Div', [dY, y]));
+    return undefined;
+  },
+  Conv(node, dY, onPath, b) {
+    const [x, w] = node.inputs as [string, string];
+    if (onPath(w)) return 'Conv whose kernel depends on the input';
+    if (int(node, 'group', 1) !== 1) return 'grouped Conv';
+    const autoPad = node.attributes.get('auto_pad');
+    if (autoPad !== undefined && autoPad !== 'NOTSET') return `Conv with auto_pad = ${autoPad}`;
+    const strides = ints(node, 'strides');
+    // With a stride the forward output may drop the last rows; the transposed conv then needs output_padding,
+    // which depends on the input size. Only stride 1 is exact for every input size.
+    if (strides?.some((s) => s !== 1)) return 'Conv with a stride > 1';
+    const attributes: Record<string, readonly number[]> = {};
+    for (const name of ['pads', 'dilations', 'kernel_shape'])
+      if (ints(node, name)) attributes[name] = ints(node, name) as readonly number[];
+    b.accumulate(x, b.one('ConvTranspose', [dY, w], attributes));
+    return undefined;
+  },
+  MaxPool(node, dY, _onPath, b) {
+    const x = node.inputs[0] as string;
+    const kernel = ints(node, 'kernel_shape') ?? [];
+    const strides = ints(node, 'strides') ?? kernel.map(() => 1);
+    if (ints(node, 'dilations')?.some((d) => d !== 1)) return 'dilated MaxPool';
+    if (int(node, 'ceil_mode', 0) !== 0) return 'MaxPool with ceil_mode';
+    // Overlapping windows would need a scatter-add; non-overlapping ones route each gradient to one argmax.
+    if (kernel.some((k, i) => (strides[i] ?? 1) < k)) return 'MaxPool with overlapping windows';
+    const attributes: Record<string, readonly number[]> = { kernel_shape: kernel, strides };
+    const pads = ints(node, 'pads');
+    if (pads) attributes.pads = pads;
+    const [, indices] = b.op('MaxPool', [x], attributes, 2) as [string, string];
+    b.accumulate(x, b.one('MaxUnpool', [dY, indices, b.one('Shape', [x])], attributes));
+    return undefined;
+  },
+};
+
+/** The op types that have a backward rule (for reports and docs). */
+export const DIFFERENTIABLE_OPS: readonly string[] = Object.keys(RULES).sort();
+
+/** Builds the gradient model, or says which op prevents it. */
+export function buildGradientModel(model: Uint8Array, graph: OnnxGraph): GradientModel | Unsupported {
+  const input = graph.inputs[0]?.name;
+  const output = graph.outputs[0]?.name;
+  if (!input || !output) return { kind: 'unsupported', reason: 'the model declares no input or no output' };
+  if (graph.inputs.length > 1)
+    return { kind: 'unsupported', reason: `the model has ${graph.inputs.length} inputs; one is supported` };
+  const producer = new Map<string, GraphNode>();
+  for (const node of graph.nodes) for (const o of node.outputs) producer.set(o, node);
+  const last = producer.get(output);
+  const softmaxOutput = last?.opType === 'Softmax';
+  const logits = softmaxOutput ? (last?.inputs[0] as string) : output;
+
+  const path = new Set([input]);
+  for (const node of graph.nodes)
+    if (node.inputs.some((i) => path.has(i))) for (const o of node.outputs) path.add(o);
+  if (!path.has(logits)) return { kind: 'unsupported', reason: 'the output does not depend on the input' };
+  const onPath = (t: string) => path.has(t);
+
+  const b = new Backward(logits);
+  const producerOfLogits = producer.get(logits);
+  const end = producerOfLogits ? graph.nodes.indexOf(producerOfLogits) : -1;
+  for (let i = end; i >= 0; i--) {
+    const node = graph.nodes[i] as GraphNode;
+    const dY = node.outputs[0] !== undefined ? b.grad(node.outputs[0]) : undefined;
+    if (!dY || !node.inputs.some(onPath)) continue;
+    const rule = node.domain === '' || node.domain === 'ai.onnx' ? RULES[node.opType] : undefined;
+    if (!rule)
+      return { kind: 'unsupported', reason: `no gradient rule for op ${node.domain || ''}${node.opType}` };
+    const problem = rule(node, dY, onPath, b, graph);
+    if (problem) return { kind: 'unsupported', reason: problem };
+  }
+  const dInput = b.grad(input);
+  if (!dInput) return { kind: 'unsupported', reason: 'no differentiable path from the input to the logits' };
+  b.nodes.push({ opType: 'Identity', inputs: [dInput], outputs: [GRADIENT_OUTPUT] });
+
+  const inputShape = graph.inputs[0]?.shape?.map((d, i) => d ?? `palisade_d${i}`);
+  const outputs = [{ name: GRADIENT_OUTPUT, elemType: FLOAT, shape: inputShape }];
+  if (!graph.outputs.some((o) => o.name === logits))
+    outputs.push({ name: logits, elemType: FLOAT, shape: undefined });
+  const bytes = appendToGraph(model, {
+    nodes: b.nodes,
+    inputs: [{ name: COTANGENT_INPUT, elemType: FLOAT, shape: ['palisade_batch', 'palisade_classes'] }],
+    outputs,
+  });
+  return { kind: 'gradient', bytes, input, logits, softmaxOutput };
+}

@@ -1,0 +1,237 @@
+import { PalisadeError } from '@palisade/core';
+import { gradientAttack, type Norm } from '../attacks/gradient-attacks.ts';
+import { argmaxRows, type LossName } from '../attacks/loss.ts';
+import { squareAttack } from '../attacks/square.ts';
+import type { OnnxClassifier } from '../model/onnx-classifier.ts';
+import { SeededRandom } from '../random.ts';
+
+/**
+ * A robustness evaluation in the RobustBench manner: clean accuracy, then for every attack and ε the robust
+ * accuracy (rows still classified correctly under attack), the attack success rate on the rows that were
+ * correct, and the queries spent. White-box attacks that cannot run (an op without a backward rule) are
+ * listed with the reason instead of being silently dropped, so robustness is never overstated.
+ */
+
+export const ATTACKS = ['fgsm', 'pgd', 'square'] as const;
+export type AttackName = (typeof ATTACKS)[number];
+const WHITE_BOX: readonly AttackName[] = ['fgsm', 'pgd'];
+
+export interface Dataset {
+  /** rows × rowSize, row-major. */
+  readonly x: Float32Array;
+  readonly y: Int32Array;
+}
+
+export interface RobustnessOptions {
+  readonly attacks: readonly AttackName[];
+  readonly epsilons: readonly number[];
+  readonly norm: Norm;
+  readonly loss: LossName;
+  readonly pgdSteps: number;
+  /** PGD step size as a fraction of ε (the reference protocol uses ε/4). */
+  readonly pgdStepRatio: number;
+  readonly restarts: number;
+  readonly randomStart: boolean;
+  readonly squareQueries: number;
+  readonly squarePInit: number;
+  readonly clipMin: number;
+  readonly clipMax: number;
+  readonly batchSize: number;
+  readonly seed: number;
+  readonly onProgress?: (done: number, total: number, what: string) => void;
+}
+
+export const DEFAULT_ROBUSTNESS_OPTIONS: RobustnessOptions = {
+  attacks: ['fgsm', 'pgd', 'square'],
+  epsilons: [0.05, 0.1, 0.2],
+  norm: 'linf',
+  loss: 'ce',
+  pgdSteps: 20,
+  pgdStepRatio: 0.25,
+  restarts: 1,
+  randomStart: false,
+  squareQueries: 1000,
+  squarePInit: 0.3,
+  clipMin: 0,
+  clipMax: 1,
+  batchSize: 256,
+  seed: 0,
+};
+
+export interface AttackResult {
+  readonly attack: AttackName;
+  readonly threatModel: 'white-box' | 'black-box';
+  readonly norm: Norm;
+  readonly epsilon: number;
+  readonly robustAccuracy: number;
+  readonly attackSuccessRate: number;
+  readonly queries: number;
+  readonly seconds: number;
+  readonly parameters: Readonly<Record<string, number | string | boolean>>;
+}
+
+export interface RobustnessReport {
+  readonly samples: number;
+  readonly classes: number;
+  readonly cleanAccuracy: number;
+  readonly results: readonly AttackResult[];
+  readonly notRun: readonly { attack: AttackName; reason: string }[];
+  readonly whiteBox: { readonly available: boolean; readonly reason?: string };
+  /** The lowest robust accuracy per ε over the attacks that ran: the figure a gate should read. */
+  readonly worstCase: readonly { epsilon: number; robustAccuracy: number; attack: AttackName }[];
+}
+
+function checkData(model: OnnxClassifier, data: Dataset): number {
+  const rows = data.y.length;
+  if (rows === 0) throw new PalisadeError('INPUT_INVALID', 'the data set has no rows');
+  if (data.x.length !== rows * model.rowSize)
+    throw new PalisadeError(
+      'INPUT_INVALID',
+      `the data has ${data.x.length} values for ${rows} labels; the model expects ${model.rowSize} per row (shape ${model.rowShape.join('×')})`,
+    );
+  for (const label of data.y)
+    if (label < 0 || label >= model.classes)
+      throw new PalisadeError(
+        'INPUT_INVALID',
+        `label ${label} is outside the model's ${model.classes} classes`,
+      );
+  return rows;
+}
+
+export async function evaluateRobustness(
+  model: OnnxClassifier,
+  data: Dataset,
+  options: Partial<RobustnessOptions> = {},
+): Promise<RobustnessReport> {
+  const o = { ...DEFAULT_ROBUSTNESS_OPTIONS, ...options };
+  const rows = checkData(model, data);
+  const size = model.rowSize;
+  const batches: [number, number][] = [];
+  for (let from = 0; from < rows; from += o.batchSize)
+    batches.push([from, Math.min(rows, from + o.batchSize)]);
+  const slice = (from: number, to: number) => ({
+    x: data.x.subarray(from * size, to * size),
+    y: data.y.subarray(from, to),
+  });
+
+  const clean = new Int32Array(rows);
+  for (const [from, to] of batches) {
+    const part = slice(from, to);
+    clean.set(
+      argmaxRows(await model.logits({ data: part.x, count: to - from }), to - from, model.classes),
+      from,
+    );
+  }
+  const correct = clean.map((p, i) => (p === data.y[i] ? 1 : 0));
+  const correctCount = correct.reduce((a, b) => a + b, 0);
+
+  const results: AttackResult[] = [];
+  const notRun: { attack: AttackName; reason: string }[] = [];
+  const runnable = o.attacks.filter((attack) => {
+    if (WHITE_BOX.includes(attack) && !model.hasGradients) {
+      notRun.push({ attack, reason: `white-box gradients unavailable: ${model.gradientUnsupported}` });
+      return false;
+    }
+    return true;
+  });
+  const total = runnable.length * o.epsilons.length * batches.length;
+  let done = 0;
+  for (const attack of runnable)
+    for (const epsilon of o.epsilons) {
+      const rng = new SeededRandom(o.seed);
+      const started = performance.now();
+      const before = model.queries;
+      let robust = 0;
+      let fooled = 0;
+      for (const [from, to] of batches) {
+        const part = slice(from, to);
+        let final: Float64Array;
+        if (attack === 'square') {
+          final = (
+            await squareAttack(
+              model,
+              part.x,
+              part.y,
+              {
+                epsilon,
+                maxQueries: o.squareQueries,
+                pInit: o.squarePInit,
+                clipMin: o.clipMin,
+                clipMax: o.clipMax,
+              },
+              rng,
+            )
+          ).margins;
+        } else {
+          const pgd = attack === 'pgd';
+          final = (
+            await gradientAttack(
+              model,
+              part.x,
+              part.y,
+              {
+                epsilon,
+                norm: o.norm,
+                steps: pgd ? o.pgdSteps : 1,
+                stepSize: pgd ? epsilon * o.pgdStepRatio : epsilon,
+                restarts: pgd ? o.restarts : 1,
+                randomStart: pgd && o.randomStart,
+                loss: o.loss,
+                clipMin: o.clipMin,
+                clipMax: o.clipMax,
+              },
+              rng,
+            )
+          ).margins;
+        }
+        for (let r = 0; r < to - from; r++) {
+          const holds = (final[r] as number) > 0;
+          if (holds) robust++;
+          else if (correct[from + r]) fooled++;
+        }
+        o.onProgress?.(++done, total, `${attack} ε=${epsilon}`);
+      }
+      results.push({
+        attack,
+        threatModel: attack === 'square' ? 'black-box' : 'white-box',
+        norm: attack === 'square' ? 'linf' : o.norm,
+        epsilon,
+        robustAccuracy: robust / rows,
+        attackSuccessRate: correctCount === 0 ? 0 : fooled / correctCount,
+        queries: model.queries - before,
+        seconds: (performance.now() - started) / 1000,
+        parameters: parametersOf(attack, epsilon, o),
+      });
+    }
+  const worstCase = o.epsilons.flatMap((epsilon) => {
+    const atEps = results.filter((r) => r.epsilon === epsilon);
+    if (atEps.length === 0) return [];
+    const worst = atEps.reduce((a, b) => (b.robustAccuracy < a.robustAccuracy ? b : a));
+    return [{ epsilon, robustAccuracy: worst.robustAccuracy, attack: worst.attack }];
+  });
+  return {
+    samples: rows,
+    classes: model.classes,
+    cleanAccuracy: correctCount / rows,
+    results,
+    notRun,
+    whiteBox: model.hasGradients
+      ? { available: true }
+      : { available: false, reason: model.gradientUnsupported ?? '' },
+    worstCase,
+  };
+}
+
+function parametersOf(attack: AttackName, epsilon: number, o: RobustnessOptions): Record<string, number | string | boolean> {
+  if (attack === 'square')
+    return { maxQueries: o.squareQueries, pInit: o.squarePInit, loss: 'margin', seed: o.seed };
+  if (attack === 'fgsm') return { stepSize: epsilon, loss: o.loss };
+  return {
+    steps: o.pgdSteps,
+    stepSize: epsilon * o.pgdStepRatio,
+    restarts: o.restarts,
+    randomStart: o.randomStart,
+    loss: o.loss,
+    seed: o.seed,
+  };
+}
