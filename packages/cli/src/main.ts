@@ -11,7 +11,13 @@ import { EXIT, type ExitCode, exitCodeFor } from './exit-codes.ts';
 import { commandHelp, mainHelp } from './help.ts';
 import { type Io, processIo, useColor } from './io.ts';
 
-export const COMMANDS: readonly Command[] = [scanCommand, signCommand, verifyCommand, robustnessCommand, rulesCommand];
+export const COMMANDS: readonly Command[] = [
+  scanCommand,
+  signCommand,
+  verifyCommand,
+  robustnessCommand,
+  rulesCommand,
+];
 
 function parse(command: Command, args: readonly string[]) {
   const options = Object.fromEntries(
