@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { PalisadeError } from '@palisade/core';
 import { VERSION } from '@palisade/scanner';
 import { type Command, GLOBAL_OPTIONS } from './command.ts';
+import { driftCommand } from './commands/drift.ts';
 import { robustnessCommand } from './commands/robustness.ts';
 import { rulesCommand } from './commands/rules.ts';
 import { scanCommand } from './commands/scan.ts';
@@ -17,6 +18,7 @@ export const COMMANDS: readonly Command[] = [
   verifyCommand,
   robustnessCommand,
   rulesCommand,
+  driftCommand,
 ];
 
 function parse(command: Command, args: readonly string[]) {

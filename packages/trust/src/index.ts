@@ -2,7 +2,7 @@ export type { Cell } from './data/column-builder.ts';
 export type { ReadLimits } from './data/limits.ts';
 export { DEFAULT_READ_LIMITS } from './data/limits.ts';
 export type { DataFormat, ReadTableOptions } from './data/read-table.ts';
-export { DATA_FORMATS, readTable } from './data/read-table.ts';
+export { DATA_FORMATS, kindOverrides, readTable } from './data/read-table.ts';
 export type {
   CategoricalColumn,
   Column,
@@ -12,3 +12,19 @@ export type {
   Table,
 } from './data/table.ts';
 export { cellText, findColumn } from './data/table.ts';
+export type { ColumnDrift, ColumnDriftOptions, Distribution } from './drift/column-drift.ts';
+export { columnDrift } from './drift/column-drift.ts';
+export type { Correction } from './drift/correction.ts';
+export { adjustPValues, CORRECTIONS } from './drift/correction.ts';
+export type { ColumnDriftEntry, DriftOptions, DriftReport } from './drift/dataset-drift.ts';
+export { driftReport } from './drift/dataset-drift.ts';
+export type { DriftTest } from './drift/tests.ts';
+export { DRIFT_TESTS, defaultTest, TEST_RULES } from './drift/tests.ts';
+export { driftFacts, driftToJson, driftToText } from './report/drift-output.ts';
+export { jensenShannon, psi } from './stats/divergence.ts';
+export { chiSquareSf, gammaQ, logGamma, normalTwoSidedP } from './stats/gamma.ts';
+export { kolmogorovSf } from './stats/kolmogorov.ts';
+export type { KsResult } from './stats/ks.ts';
+export { ksExactSf, ksStatistic, ksTwoSample } from './stats/ks.ts';
+export { chiSquareTest, twoProportionZTest } from './stats/tests.ts';
+export { populationStd, wasserstein1, wassersteinNormed } from './stats/wasserstein.ts';

@@ -6,7 +6,8 @@ import { TableBuilder, type TableOptions } from './table-builder.ts';
 /** Streams a CSV (or TSV) file with a header row into a Table; memory grows with the columns, not the text. */
 export async function readCsv(path: string, options: TableOptions & { delimiter?: string }): Promise<Table> {
   const { parse } = await import('csv-parse');
-  const parser = createReadStream(path).pipe(
+  const source = createReadStream(path);
+  const parser = source.pipe(
     parse({
       bom: true,
       delimiter: options.delimiter ?? ',',
@@ -16,6 +17,8 @@ export async function readCsv(path: string, options: TableOptions & { delimiter?
       relax_column_count: true,
     }),
   );
+  // pipe() does not forward read errors; hand them to the parser so the loop below sees them.
+  source.on('error', (error) => parser.destroy(error));
   const table = new TableBuilder(options);
   let header: string[] | undefined;
   try {
@@ -51,6 +54,7 @@ export async function readCsv(path: string, options: TableOptions & { delimiter?
       },
     );
   } finally {
+    source.destroy();
     parser.destroy();
   }
   if (!header) throw new PalisadeError('INPUT_INVALID', `${options.source} is empty: expected a header row.`);

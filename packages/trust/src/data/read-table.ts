@@ -80,3 +80,18 @@ export async function readTable(path: string, options: ReadTableOptions = {}): P
       return readArrow(path, tableOptions);
   }
 }
+
+/** Declared column kinds from two lists of names (`--numeric`, `--categorical`); a name in both is an error. */
+export function kindOverrides(
+  numeric: readonly string[],
+  categorical: readonly string[],
+): Record<string, ColumnKind> {
+  const both = numeric.filter((n) => categorical.includes(n));
+  if (both.length > 0) {
+    throw new PalisadeError('USAGE', `Column "${both[0]}" cannot be declared both numeric and categorical.`);
+  }
+  return Object.fromEntries([
+    ...numeric.map((n) => [n, 'numeric'] as const),
+    ...categorical.map((n) => [n, 'categorical'] as const),
+  ]);
+}

@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { test } from 'node:test';
+import type { CategoricalColumn, Column, NumericColumn, Table } from '../data/table.ts';
+import { columnDrift } from './column-drift.ts';
+import { adjustPValues } from './correction.ts';
+import { driftReport } from './dataset-drift.ts';
+import { defaultTest } from './tests.ts';
+
+const STATS = resolve(import.meta.dirname, '../../../../../shared/vectors/ml/stats');
+const samples: Record<string, number[]> = JSON.parse(readFileSync(resolve(STATS, 'samples.json'), 'utf8'));
+const oracles = JSON.parse(readFileSync(resolve(STATS, 'stat_oracles.json'), 'utf8'));
+const extra = JSON.parse(readFileSync(resolve(STATS, 'extra-cases.json'), 'utf8'));
+
+const numeric = (name: string, values: readonly number[]): NumericColumn => ({
+  name,
+  kind: 'numeric',
+  values: Float64Array.from(values),
+});
+
+function categorical(name: string, labels: readonly (string | undefined)[]): CategoricalColumn {
+  const categories = [...new Set(labels.filter((l) => l !== undefined))] as string[];
+  return {
+    name,
+    kind: 'categorical',
+    categories,
+    codes: Int32Array.from(labels, (l) => (l === undefined ? -1 : categories.indexOf(l))),
+  };
+}
+
+function table(...columns: Column[]): Table {
+  const first = columns[0] as Column;
+  const rowCount = first.kind === 'numeric' ? first.values.length : first.codes.length;
+  return { rowCount, columns, skipped: [] };
+}
+
+function expand(values: readonly (string | number)[], counts: readonly number[]): string[] {
+  return values.flatMap((v, i) => Array<string>(counts[i] as number).fill(String(v)));
+}
+
+test("Evidently's default test selection by reference size, kind and distinct values", () => {
+  assert.equal(defaultTest('numeric', 1000, 6), 'ks');
+  assert.equal(defaultTest('numeric', 1000, 5), 'chisquare');
+  assert.equal(defaultTest('numeric', 1000, 2), 'z');
+  assert.equal(defaultTest('categorical', 10, 3), 'chisquare');
+  assert.equal(defaultTest('categorical', 10, 2), 'z');
+  assert.equal(defaultTest('numeric', 1001, 6), 'wasserstein');
+  assert.equal(defaultTest('numeric', 1001, 5), 'jensenshannon');
+  assert.equal(defaultTest('categorical', 5000, 40), 'jensenshannon');
+});
+
+test('small numeric columns get KS with the exact p-value; drift when p ≤ 0.05', () => {
+  const r = columnDrift('x', numeric('x', samples.n1 as number[]), numeric('x', samples.n2 as number[]));
+  assert.equal(r?.test, 'ks');
+  assert.ok(Math.abs((r?.pValue as number) - oracles.ks_2samp['100v120'].exact[1]) < 1e-15);
+  assert.equal(r?.drift, true);
+  const a8 = columnDrift('x', numeric('x', samples.a8 as number[]), numeric('x', samples.b8 as number[]));
+  assert.equal(a8?.drift, false);
+});
+
+test('large numeric columns get Wasserstein normed; PSI and JS on request use Sturges bins', () => {
+  const ref = numeric('m', samples.m1 as number[]);
+  const cur = numeric('m', samples.m2 as number[]);
+  const w = columnDrift('m', ref, cur);
+  assert.equal(w?.test, 'wasserstein');
+  assert.ok(Math.abs((w?.statistic as number) - oracles.wasserstein_norm_evidently['2000v3000']) < 1e-13);
+  assert.equal(w?.drift, false);
+  const p = columnDrift('m', ref, cur, { test: 'psi' });
+  assert.ok(Math.abs((p?.statistic as number) - oracles.evidently_equiv['2000v3000'].psi) < 1e-14);
+  const js = columnDrift('m', ref, cur, { test: 'jensenshannon' });
+  assert.ok(
+    Math.abs((js?.statistic as number) - oracles.evidently_equiv['2000v3000'].jensenshannon_base_e) < 1e-14,
+  );
+  assert.equal(js?.distribution.edges?.length, 15);
+});
+
+test("Evidently's chi-square and z-test cases through a column, missing values dropped", () => {
+  const c = extra.chisquare_evidently;
+  const ref = categorical('c', [...expand(c.reference_values, c.reference_counts), undefined]);
+  const cur = categorical('c', expand(c.current_values, c.current_counts));
+  const r = columnDrift('c', ref, cur);
+  assert.equal(r?.test, 'chisquare');
+  assert.ok(Math.abs((r?.pValue as number) - c.pvalue_evidently_test) < c.tolerance_evidently_test);
+  assert.equal(r?.referenceCount, 88);
+  const ab = Array.from({ length: 20 }, (_, i) => (i % 2 ? 'b' : 'a'));
+  const z = columnDrift('z', categorical('z', ab), categorical('z', ab));
+  assert.equal(z?.test, 'z');
+  assert.equal(z?.pValue, 1);
+  assert.equal(z?.drift, false);
+});
+
+test('dataset drift: share of drifted columns ≥ 0.5; skipped columns are reported; corrections adjust p', () => {
+  const ref = table(
+    numeric('shifted', samples.n1 as number[]),
+    numeric(
+      'same',
+      (samples.n1 as number[]).map((v) => v * 2),
+    ),
+    numeric('empty', Array(100).fill(Number.NaN)),
+  );
+  const cur = table(
+    numeric(
+      'shifted',
+      (samples.n2 as number[]).slice(0, 100).map((v) => v + 1),
+    ),
+    numeric(
+      'same',
+      (samples.n1 as number[]).map((v) => v * 2),
+    ),
+    numeric('empty', Array(100).fill(1)),
+  );
+  const report = driftReport(ref, cur, { target: 'shifted' });
+  assert.deepEqual(
+    report.columns.map((c) => [c.column, c.drift]),
+    [
+      ['shifted', true],
+      ['same', false],
+    ],
+  );
+  assert.equal(report.shareOfDriftedColumns, 0.5);
+  assert.equal(report.datasetDrift, true);
+  assert.equal(report.targetDrift, true);
+  assert.equal(report.columns[0]?.role, 'target');
+  assert.deepEqual(report.skipped, [
+    { column: 'empty', reason: 'no values in the reference or the current data' },
+  ]);
+  const corrected = driftReport(ref, cur, { correction: 'bonferroni', driftShare: 0.6 });
+  assert.equal(
+    corrected.columns[0]?.adjustedPValue,
+    Math.min(1, (corrected.columns[0]?.pValue as number) * 2),
+  );
+  assert.equal(corrected.datasetDrift, false);
+  assert.throws(() => driftReport(ref, cur, { columns: ['nope'] }), { code: 'USAGE' });
+});
+
+test('Benjamini–Hochberg and Bonferroni adjusted p-values', () => {
+  assert.deepEqual(adjustPValues([0.01, 0.04, 0.03, 0.5], 'bonferroni'), [0.04, 0.16, 0.12, 1]);
+  const bh = adjustPValues([0.01, 0.04, 0.03, 0.5], 'fdr');
+  const expected = [0.04, 0.16 / 3, 0.16 / 3, 0.5];
+  for (const [i, p] of bh.entries()) assert.ok(Math.abs(p - (expected[i] as number)) < 1e-15);
+});
