@@ -32,6 +32,8 @@ await build({
     palisade: resolve(ROOT, 'packages/cli/src/main.ts'),
     // Scan workers start from a bundle too: a worker costs as much to start as scanning hundreds of files.
     worker: resolve(ROOT, 'packages/scanner/src/worker.ts'),
+    // The signing package's hashing threads (packages/signing/src/serialize/hash-pool.ts).
+    'hash-worker': resolve(ROOT, 'packages/signing/src/serialize/hash-worker.ts'),
   },
   outdir: dirname(OUT),
   outExtension: { '.js': '.mjs' },

@@ -29,6 +29,7 @@ async function entryPoint() {
     if (newestSource(root) > built.newestSource) return sources;
     // Scan workers then start from the same build (see packages/scanner/src/pool.ts).
     process.env.PALISADE_WORKER_BUNDLE = new URL('../dist/worker.mjs', import.meta.url).href;
+    process.env.PALISADE_HASH_WORKER_BUNDLE = new URL('../dist/hash-worker.mjs', import.meta.url).href;
     return new URL('../dist/palisade.mjs', import.meta.url).href;
   } catch {
     return sources;

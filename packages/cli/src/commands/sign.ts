@@ -4,6 +4,7 @@ import { type Manifest, signModel } from '@palisade/signing';
 import type { Command, CommandContext } from '../command.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { writeResult } from '../io.ts';
+import { hashProgressBar } from './hash-progress.ts';
 import {
   IGNORE_PATHS_OPTION,
   modelPath,
@@ -59,13 +60,15 @@ async function run(context: CommandContext): Promise<ExitCode> {
   const size = shardSize(values['shard-size']);
   const privateKey = await readInput(keyPath, 'private key');
   const signature = signaturePath(model, values.signature as string | undefined);
+  const progress = hashProgressBar(context);
   const { bundle, manifest } = await signModel(model, {
     privateKey,
     signaturePath: signature,
     ignorePaths: stringList(values['ignore-paths']),
     allowSymlinks: values['allow-symlinks'] === true,
     ...(size !== undefined ? { method: 'shards' as const, shardSize: size } : { method: 'files' as const }),
-  });
+    onProgress: progress.onProgress,
+  }).finally(() => progress.done());
   try {
     await writeFile(signature, bundle);
   } catch (error) {

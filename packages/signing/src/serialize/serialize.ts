@@ -1,14 +1,19 @@
 import { createHash } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { PalisadeError } from '@palisade/core';
 import { SigningError } from '../errors.ts';
-import { type HashType, hashFileRange } from './hash.ts';
+import type { HashType } from './hash.ts';
+import { type HashProgressListener, type HashTask, hashInParallel } from './hash-pool.ts';
 import { compareItems } from './order.ts';
 
 /** Paths the reference tool ignores at the model root unless told otherwise (`--no-ignore-git-paths`). */
 export const DEFAULT_IGNORE_PATHS: readonly string[] = ['.git', '.gitattributes', '.github', '.gitignore'];
+
+/** Below this many bytes a model is hashed on the calling thread: starting workers would cost more. */
+const PARALLEL_FROM_BYTES = 64 << 20;
 
 /** The reference's default shard size: decimal 1 GB. */
 export const DEFAULT_SHARD_SIZE = 1_000_000_000;
@@ -54,8 +59,13 @@ export interface SerializeOptions {
   readonly ignorePaths?: readonly string[];
   /** Add `.git`, `.gitattributes`, `.github`, `.gitignore` at the root (default true). */
   readonly ignoreGitPaths?: boolean;
-  /** Files or shards hashed at once (default 4). */
+  /**
+   * Hashing threads. Default: one per core for models of 64 MiB or more, else the calling thread only; an
+   * explicit value is always honoured (1 = no worker threads).
+   */
   readonly concurrency?: number;
+  /** Hears the bytes and resources hashed so far, from 0 to the totals (the CLI draws it on a TTY). */
+  readonly onProgress?: HashProgressListener;
   /** Hash only these resource file paths (verification with unsigned files ignored). */
   readonly onlyPaths?: ReadonlySet<string>;
 }
@@ -150,20 +160,6 @@ function listFiles(root: string, allowSymlinks: boolean, ignore: readonly string
   return files;
 }
 
-async function runPool<T>(tasks: readonly (() => Promise<T>)[], concurrency: number): Promise<T[]> {
-  const results = new Array<T>(tasks.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < tasks.length) {
-      const index = next++;
-      const task = tasks[index];
-      if (task) results[index] = await task();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, tasks.length)) }, worker));
-  return results;
-}
-
 /** SHA-256 over the concatenated binary digests in the given order (whatever the resources' hash type). */
 export function rootDigest(resources: readonly Resource[]): string {
   const hash = createHash('sha256');
@@ -219,15 +215,16 @@ export async function serializeModel(modelPath: string, options: SerializeOption
     }
   }
   items.sort(compareItems);
-  const digests = await runPool(
-    items.map(
-      (item) => () =>
-        method === 'files'
-          ? hashFileRange(item.file.realPath, hashType)
-          : hashFileRange(item.file.realPath, hashType, item.start, item.end),
-    ),
-    options.concurrency ?? 4,
+  const tasks: HashTask[] = items.map((item) =>
+    item.start === undefined || item.end === undefined
+      ? { path: item.file.realPath, hashType, size: item.file.size }
+      : { path: item.file.realPath, hashType, start: item.start, end: item.end, size: item.end - item.start },
   );
+  const bytes = tasks.reduce((sum, task) => sum + task.size, 0);
+  const digests = await hashInParallel(tasks, {
+    threads: options.concurrency ?? (bytes >= PARALLEL_FROM_BYTES ? availableParallelism() : 1),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
   const resources = items.map((item, index) => ({
     name: method === 'files' ? item.path : `${item.path}:${item.start}:${item.end}`,
     algorithm,
