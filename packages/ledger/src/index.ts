@@ -1,8 +1,77 @@
+export type { DsseEnvelope, DsseSignature, DsseSigner, DsseVerifier } from './attest/dsse.ts';
+export {
+  dsseKeyId,
+  dsseSigner,
+  dsseVerifier,
+  formatEnvelope,
+  IN_TOTO_PAYLOAD_TYPE,
+  preAuthEncoding,
+  readEnvelope,
+  signEnvelope,
+  verifiedSigners,
+} from './attest/dsse.ts';
+export type { EntryDependency, EntryKind, LedgerEntry } from './attest/entry.ts';
+export { decodeEntry, encodeEntry, entryDigest, signStatement } from './attest/entry.ts';
+export type { Json, JsonObject } from './attest/json.ts';
+export { canonicalJson } from './attest/json.ts';
+export type { Lineage, LineageEdge, LineageNode } from './attest/lineage.ts';
+export { formatLineageDot, formatLineageText, lineage, MAX_LINEAGE_NODES } from './attest/lineage.ts';
+export type { IndexedEntry, ProvenanceFacts } from './attest/lookup.ts';
+export { entriesForDependency, entriesForSubject, findProvenance, syncIndex } from './attest/lookup.ts';
+export type {
+  BomReference,
+  DatasetManifest,
+  OmsSignature,
+  PolicyDecision,
+  PolicyRuleOutcome,
+  ScanResult,
+} from './attest/predicates.ts';
+export {
+  BOM_TYPE,
+  bomStatement,
+  DATASET_MANIFEST_TYPE,
+  datasetManifestStatement,
+  OMS_SIGNATURE_TYPE,
+  POLICY_DECISION_TYPE,
+  policyDecisionStatement,
+  readBomReference,
+  readDatasetManifest,
+  readOmsSignature,
+  readPolicyDecision,
+  readScanResult,
+  SCAN_RESULT_TYPE,
+  scanResultStatement,
+} from './attest/predicates.ts';
+export type { SlsaProvenance, TrainingRun } from './attest/slsa.ts';
+export {
+  BASE_MODEL_NAME,
+  DATASET_PREFIX,
+  dependencyRole,
+  readSlsaProvenance,
+  SLSA_PROVENANCE_TYPE,
+  TRAINING_BUILD_TYPE,
+  trainingProvenance,
+} from './attest/slsa.ts';
+export type { DigestSet, ResourceDescriptor, Statement } from './attest/statement.ts';
+export {
+  digestNames,
+  normalizeDigest,
+  readStatement,
+  STATEMENT_TYPE,
+  statementJson,
+} from './attest/statement.ts';
 export { bytesEqual, decodeBase64, encodeBase64 } from './bytes.ts';
 export type { LogVerification, VerifyOptions } from './log/log.ts';
 export { MAX_ENTRY_BYTES, TransparencyLog } from './log/log.ts';
-export type { LogStore, StoredEntry, StoredLeaf, StoredNode } from './log/store.ts';
-export { SqliteLogStore } from './log/store.ts';
+export type {
+  EntryReference,
+  LogStore,
+  ReferenceIndex,
+  StoredEntry,
+  StoredLeaf,
+  StoredNode,
+} from './log/store.ts';
+export { MemoryReferenceIndex, SqliteLogStore } from './log/store.ts';
 export {
   checkCount,
   checkHash,

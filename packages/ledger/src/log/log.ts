@@ -5,7 +5,14 @@ import { checkConsistency, consistencyProof, inclusionProof } from '../merkle/pr
 import { AlignedNodeSource, type HashSource, MemoryHashSource, treeHash } from '../merkle/source.ts';
 import { type CheckpointPolicy, signCheckpoint, verifyCheckpoint } from '../note/checkpoint.ts';
 import type { NoteSigner } from '../note/ed25519.ts';
-import type { LogStore, StoredLeaf, StoredNode } from './store.ts';
+import {
+  type LogStore,
+  MemoryReferenceIndex,
+  type ReferenceIndex,
+  type StoredEntry,
+  type StoredLeaf,
+  type StoredNode,
+} from './store.ts';
 
 /** Each entry is at most 64 KiB (the c2sp.org/tlog-tiles entry-bundle limit). */
 export const MAX_ENTRY_BYTES = 65_535;
@@ -24,6 +31,11 @@ export interface LogVerification {
 export interface VerifyOptions {
   /** Checkpoints kept outside the database (a witness, a sidecar file, a proof a client holds): catches rollback. */
   readonly trusted?: readonly string[];
+}
+
+function isReferenceIndex(store: LogStore): store is LogStore & ReferenceIndex {
+  const candidate = store as Partial<ReferenceIndex>;
+  return typeof candidate.references === 'function' && typeof candidate.addReferences === 'function';
 }
 
 /** 2^level as a safe integer (levels stay below 53). */
@@ -58,6 +70,8 @@ class StoreHashSource extends AlignedNodeSource {
 export class TransparencyLog {
   readonly #store: LogStore;
   readonly origin: string;
+  /** Entries by the digests they name: the store's own index when it keeps one, else one in memory. */
+  readonly index: ReferenceIndex;
   #size: number;
   /** frontier[level] = hash of the last full subtree at that level that still waits for its right sibling. */
   #frontier: (Uint8Array | undefined)[] = [];
@@ -68,6 +82,7 @@ export class TransparencyLog {
     }
     this.#store = store;
     this.origin = origin;
+    this.index = isReferenceIndex(store) ? store : new MemoryReferenceIndex();
     this.#size = store.size();
     this.#loadFrontier();
   }
@@ -136,6 +151,20 @@ export class TransparencyLog {
     this.#size = index;
     this.#frontier = frontier;
     return first;
+  }
+
+  /** The entry bytes of `index`. */
+  entry(index: number): Uint8Array {
+    const [row] = this.entries(index, index + 1);
+    if (row === undefined) throw new PalisadeError('INPUT_NOT_FOUND', `the log has no entry ${index}`);
+    return row.entry;
+  }
+
+  /** Entry rows start ≤ index < end (clamped to the log), in order. */
+  entries(start: number, end: number = this.#size): StoredEntry[] {
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0)
+      throw new PalisadeError('INPUT_INVALID', `bad entry range ${start}–${end}`);
+    return [...this.#store.readEntries(start, Math.min(end, this.#size))];
   }
 
   /** A HashSource over the first `size` entries (default: all). */

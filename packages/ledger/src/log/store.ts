@@ -32,10 +32,58 @@ export interface LogStore {
   node(level: number, index: number): Uint8Array | undefined;
   /** Every stored entry row in index order, as stored (for verification). */
   scanEntries(): Iterable<StoredEntry>;
+  /** The entry rows with start ≤ index < end, in index order. */
+  readEntries(start: number, end: number): Iterable<StoredEntry>;
   /** Stores a signed checkpoint note for tree size `size`. */
   saveCheckpoint(size: number, note: string): void;
   /** Every stored checkpoint, oldest (smallest size) first. */
   checkpoints(): { size: number; note: string }[];
+}
+
+/** One digest an entry names: as a subject, or as an input of the training run it records. */
+export interface EntryReference {
+  /** `<alg>:<hex>`, e.g. `sha256:…` or `gitCommit:…`. */
+  readonly digest: string;
+  readonly index: number;
+  readonly role: 'subject' | 'dataset' | 'base-model' | 'code' | 'dependency';
+}
+
+/**
+ * An index of entries by the digests they name. It is derived from the entries (rebuildable at any time), so it is
+ * caught up lazily after appends rather than written inside them: appends stay fast and a crash cannot leave it
+ * out of step with the log.
+ */
+export interface ReferenceIndex {
+  /** How many leading entries have been indexed. */
+  indexedSize(): number;
+  /** Records the references of entries [fromSize, toSize) atomically; a no-op when another writer already did. */
+  addReferences(fromSize: number, toSize: number, references: readonly EntryReference[]): void;
+  /** Every reference to `digest`, by entry index. */
+  references(digest: string): EntryReference[];
+}
+
+/** A ReferenceIndex in memory, for stores that keep none. */
+export class MemoryReferenceIndex implements ReferenceIndex {
+  #size = 0;
+  readonly #byDigest = new Map<string, EntryReference[]>();
+
+  indexedSize(): number {
+    return this.#size;
+  }
+
+  addReferences(fromSize: number, toSize: number, references: readonly EntryReference[]): void {
+    if (fromSize !== this.#size) return;
+    for (const reference of references) {
+      const list = this.#byDigest.get(reference.digest) ?? [];
+      list.push(reference);
+      this.#byDigest.set(reference.digest, list);
+    }
+    this.#size = toSize;
+  }
+
+  references(digest: string): EntryReference[] {
+    return [...(this.#byDigest.get(digest) ?? [])];
+  }
 }
 
 const SCHEMA = `
@@ -45,7 +93,13 @@ CREATE TABLE IF NOT EXISTS nodes (level INTEGER NOT NULL, idx INTEGER NOT NULL, 
 CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, note TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS state (id INTEGER PRIMARY KEY CHECK (id = 1), size INTEGER NOT NULL);
 INSERT OR IGNORE INTO state (id, size) VALUES (1, 0);
+CREATE TABLE IF NOT EXISTS refs (digest TEXT NOT NULL, idx INTEGER NOT NULL, role TEXT NOT NULL,
+  PRIMARY KEY (digest, idx, role)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS refs_state (id INTEGER PRIMARY KEY CHECK (id = 1), size INTEGER NOT NULL);
+INSERT OR IGNORE INTO refs_state (id, size) VALUES (1, 0);
 `;
+
+const ROLES: readonly EntryReference['role'][] = ['subject', 'dataset', 'base-model', 'code', 'dependency'];
 
 function toBytes(value: unknown, what: string): Uint8Array {
   if (value instanceof Uint8Array) return value;
@@ -65,7 +119,7 @@ function toCount(value: unknown, what: string): number {
  * process crash but may drop the last commits on power loss, and an acknowledged append must never be lost, so
  * every commit syncs the WAL before `append` returns.
  */
-export class SqliteLogStore implements LogStore {
+export class SqliteLogStore implements LogStore, ReferenceIndex {
   readonly #db: DatabaseSync;
   readonly #node: ReturnType<DatabaseSync['prepare']>;
   readonly #leaf: ReturnType<DatabaseSync['prepare']>;
@@ -123,6 +177,50 @@ export class SqliteLogStore implements LogStore {
         entry: toBytes(row.entry, 'entry'),
       };
     }
+  }
+
+  *readEntries(start: number, end: number): Iterable<StoredEntry> {
+    const rows = this.#db
+      .prepare('SELECT idx, leaf_hash, entry FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx')
+      .iterate(start, end);
+    for (const row of rows) {
+      yield {
+        index: toCount(row.idx, 'entry index'),
+        leafHash: toBytes(row.leaf_hash, 'leaf hash'),
+        entry: toBytes(row.entry, 'entry'),
+      };
+    }
+  }
+
+  indexedSize(): number {
+    return toCount(this.#db.prepare('SELECT size FROM refs_state WHERE id = 1').get()?.size, 'indexed size');
+  }
+
+  addReferences(fromSize: number, toSize: number, references: readonly EntryReference[]): void {
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      if (this.indexedSize() === fromSize) {
+        const insert = this.#db.prepare('INSERT OR IGNORE INTO refs (digest, idx, role) VALUES (?, ?, ?)');
+        for (const r of references) insert.run(r.digest, r.index, r.role);
+        this.#db.prepare('UPDATE refs_state SET size = ? WHERE id = 1').run(toSize);
+      }
+      this.#db.exec('COMMIT');
+    } catch (error) {
+      this.#db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  references(digest: string): EntryReference[] {
+    return this.#db
+      .prepare('SELECT digest, idx, role FROM refs WHERE digest = ? ORDER BY idx')
+      .all(digest)
+      .map((row) => {
+        const role = ROLES.find((r) => r === row.role);
+        if (role === undefined)
+          throw new PalisadeError('INPUT_INVALID', 'ledger database: unknown reference role');
+        return { digest: String(row.digest), index: toCount(row.idx, 'reference index'), role };
+      });
   }
 
   saveCheckpoint(size: number, note: string): void {

@@ -1,0 +1,145 @@
+import { PalisadeError } from '@palisade/core';
+import type { TransparencyLog } from '../log/log.ts';
+import type { EntryDependency } from './entry.ts';
+import { entriesForDependency, entriesForSubject } from './lookup.ts';
+import { normalizeDigest } from './statement.ts';
+
+/** Most artifacts one lineage walk visits: a bound on work and output, not on the log. */
+export const MAX_LINEAGE_NODES = 10_000;
+
+export interface LineageNode {
+  readonly digest: string;
+  /** Names the ledger gives the artifact (subject names, dependency names and URIs). */
+  readonly names: readonly string[];
+}
+
+/** "`from` went into `to`", recorded by provenance entry `entry`. */
+export interface LineageEdge {
+  readonly from: string;
+  readonly to: string;
+  readonly role: EntryDependency['role'];
+  readonly entry: number;
+}
+
+export interface Lineage {
+  readonly root: string;
+  readonly nodes: readonly LineageNode[];
+  readonly edges: readonly LineageEdge[];
+  /** Digests whose inputs (ancestors) and outputs (descendants) were walked from the root. */
+  readonly ancestors: readonly string[];
+  readonly descendants: readonly string[];
+}
+
+/**
+ * Walks the provenance graph around `digest`: ancestors (what it was trained from, recursively) and descendants
+ * (what was trained from it, recursively), from the SLSA provenance entries in the log.
+ */
+export function lineage(log: TransparencyLog, digest: string): Lineage {
+  const root = normalizeDigest(digest);
+  const names = new Map<string, Set<string>>([[root, new Set()]]);
+  const edges = new Map<string, LineageEdge>();
+  const name = (d: string, value: string | undefined): void => {
+    if (!names.has(d)) {
+      if (names.size >= MAX_LINEAGE_NODES)
+        throw new PalisadeError(
+          'LIMIT_EXCEEDED',
+          `lineage of ${root} has more than ${MAX_LINEAGE_NODES} artifacts`,
+        );
+      names.set(d, new Set());
+    }
+    if (value !== undefined && value !== '') names.get(d)?.add(value);
+  };
+  const addEdge = (edge: LineageEdge): void => {
+    edges.set(`${edge.from} ${edge.to} ${edge.role} ${edge.entry}`, edge);
+  };
+  const walk = (start: string, up: boolean): string[] => {
+    const seen = new Set<string>([start]);
+    const queue = [start];
+    for (let current = queue.shift(); current !== undefined; current = queue.shift()) {
+      const found = up ? entriesForSubject(log, current) : entriesForDependency(log, current);
+      for (const { index, entry } of found) {
+        for (const subject of entry.statement.subject) {
+          if (`sha256:${subject.digest.sha256}` === current) name(current, subject.name);
+        }
+        if (entry.kind !== 'provenance') continue;
+        const outputs = up ? [current] : entry.subjects;
+        const inputs = up ? entry.dependencies : entry.dependencies.filter((d) => d.digest === current);
+        for (const output of outputs) {
+          name(output, entry.statement.subject.find((s) => `sha256:${s.digest.sha256}` === output)?.name);
+          for (const input of inputs) {
+            // 'base-model' and 'code' name the role, not the artifact.
+            name(input.digest, input.name === input.role ? undefined : input.name);
+            name(input.digest, input.uri);
+            addEdge({ from: input.digest, to: output, role: input.role, entry: index });
+            const next = up ? input.digest : output;
+            if (!seen.has(next)) {
+              seen.add(next);
+              queue.push(next);
+            }
+          }
+        }
+      }
+    }
+    seen.delete(start);
+    return [...seen];
+  };
+  const ancestors = walk(root, true);
+  const descendants = walk(root, false);
+  return {
+    root,
+    nodes: [...names].map(([d, set]) => ({ digest: d, names: [...set].sort() })),
+    edges: [...edges.values()].sort((a, b) => a.entry - b.entry || a.from.localeCompare(b.from)),
+    ancestors,
+    descendants,
+  };
+}
+
+function label(graph: Lineage, digest: string): string {
+  const names = graph.nodes.find((n) => n.digest === digest)?.names ?? [];
+  return names.length === 0 ? digest : `${digest} (${names.join(', ')})`;
+}
+
+/** Ancestors as an indented tree under the root, then descendants. */
+export function formatLineageText(graph: Lineage): string {
+  const lines = [label(graph, graph.root)];
+  const tree = (digest: string, depth: number, up: boolean, path: Set<string>): void => {
+    const edges = graph.edges.filter((e) => (up ? e.to === digest : e.from === digest));
+    for (const edge of edges) {
+      const next = up ? edge.from : edge.to;
+      const cycle = path.has(next) ? ' (cycle)' : '';
+      lines.push(
+        `${'  '.repeat(depth)}${up ? '←' : '→'} ${edge.role} ${label(graph, next)} [entry ${edge.entry}]${cycle}`,
+      );
+      if (cycle === '') tree(next, depth + 1, up, new Set([...path, next]));
+    }
+  };
+  lines.push('Trained from:');
+  if (graph.ancestors.length === 0) lines.push('  (no provenance recorded)');
+  tree(graph.root, 1, true, new Set([graph.root]));
+  lines.push('Used by:');
+  if (graph.descendants.length === 0) lines.push('  (nothing recorded)');
+  tree(graph.root, 1, false, new Set([graph.root]));
+  return `${lines.join('\n')}\n`;
+}
+
+function dotString(text: string): string {
+  return `"${text.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n')}"`;
+}
+
+/** Graphviz DOT: one node per artifact, one edge per input of a training run, inputs pointing at outputs. */
+export function formatLineageDot(graph: Lineage): string {
+  const lines = ['digraph lineage {', '  rankdir=LR;', '  node [shape=box, fontname="Helvetica"];'];
+  for (const node of graph.nodes) {
+    const short = node.digest.length > 23 ? `${node.digest.slice(0, 23)}…` : node.digest;
+    const text = node.names.length === 0 ? short : `${node.names.join('\n')}\n${short}`;
+    const style = node.digest === graph.root ? ', style=bold' : '';
+    lines.push(`  ${dotString(node.digest)} [label=${dotString(text)}${style}];`);
+  }
+  for (const edge of graph.edges) {
+    lines.push(
+      `  ${dotString(edge.from)} -> ${dotString(edge.to)} [label=${dotString(`${edge.role} #${edge.entry}`)}];`,
+    );
+  }
+  lines.push('}');
+  return `${lines.join('\n')}\n`;
+}
