@@ -1,0 +1,15 @@
+export type { CardFacts, Co2Fact, MetricFact } from './card/model-card.ts';
+export { readModelCard } from './card/model-card.ts';
+export type { FileFact, FileRole, ModelFacts } from './collect.ts';
+export type { Category, CategoryScore, Completeness, MissingField, Tier } from './completeness.ts';
+export { CATEGORY_WEIGHTS, RUBRIC, scoreCompleteness } from './completeness.ts';
+export type { Component, CycloneDxBom, LicenseChoice, ModelCard, SpecVersion } from './cyclonedx/types.ts';
+export type { SchemaError } from './cyclonedx/validate.ts';
+export { validateCycloneDx } from './cyclonedx/validate.ts';
+export type { PackageFact } from './deps/package-fact.ts';
+export type { BomResult, GenerateBomOptions } from './generate.ts';
+export { generateBom } from './generate.ts';
+export type { LicenseInfo, LicenseSource } from './licenses/normalize.ts';
+export { normalizeLicense } from './licenses/normalize.ts';
+export type { LicenseRisk } from './licenses/table.ts';
+export type { BaseModelInfo, DatasetInfo, ModelView, UserFacts } from './model.ts';
