@@ -1,6 +1,6 @@
 import type { OnnxClassifier } from '../model/onnx-classifier.ts';
 import type { SeededRandom } from '../random.ts';
-import { crossEntropyCotangent, type LossName, marginCotangent, margins } from './loss.ts';
+import { type LossName, marginCotangent, margins } from './loss.ts';
 
 /**
  * White-box evasion: FGSM (one step of size ε) and PGD (iterated steps projected back onto the ε-ball, with
@@ -116,17 +116,16 @@ export async function gradientAttack(
   const size = model.rowSize;
   const best = Float32Array.from(origin);
   const bestMargins = new Float64Array(rows).fill(Number.POSITIVE_INFINITY);
-  const cotangentOf = o.loss === 'ce' ? crossEntropyCotangent : marginCotangent;
   for (let restart = 0; restart < Math.max(1, o.restarts); restart++) {
     const x = Float32Array.from(origin);
     if (o.randomStart) randomStart(x, origin, size, o, rng);
     for (let s = 0; s < o.steps; s++) {
-      // The cotangent needs the logits at x: one forward pass, then one backward pass.
-      const logits = await model.logits({ data: x, count: rows });
-      const { gradient } = await model.gradient(
-        { data: x, count: rows },
-        cotangentOf(logits, labels, model.classes),
-      );
+      const batch = { data: x, count: rows };
+      // Cross-entropy is computed in the graph (one run); another loss needs the logits at x first.
+      const { gradient } =
+        o.loss === 'ce'
+          ? await model.crossEntropyGradient(batch, labels)
+          : await model.gradient(batch, marginCotangent(await model.logits(batch), labels, model.classes));
       for (let r = 0; r < rows; r++) {
         step(x, gradient, r * size, size, o.norm, o.stepSize);
         project(x, origin, r * size, size, o);

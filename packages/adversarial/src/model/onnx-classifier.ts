@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { PalisadeError } from '@palisade/core';
-import { buildGradientModel, COTANGENT_INPUT, GRADIENT_OUTPUT } from '../gradients/vjp.ts';
+import { buildGradientModel, COTANGENT_INPUT, GRADIENT_OUTPUT, ONEHOT_INPUT } from '../gradients/vjp.ts';
 import { MAX_MODEL_BYTES, readOnnxGraph } from '../onnx/graph.ts';
 
 type Ort = typeof import('onnxruntime-node');
@@ -35,6 +35,7 @@ export class OnnxClassifier {
   readonly #ort: Ort;
   readonly #forward: Session;
   readonly #backward: Session | undefined;
+  readonly #crossEntropy: Session | undefined;
   readonly #input: string;
   readonly #output: string;
   readonly #logits: string;
@@ -43,6 +44,7 @@ export class OnnxClassifier {
     ort: Ort;
     forward: Session;
     backward: Session | undefined;
+    crossEntropy: Session | undefined;
     input: string;
     output: string;
     logits: string;
@@ -54,6 +56,7 @@ export class OnnxClassifier {
     this.#ort = init.ort;
     this.#forward = init.forward;
     this.#backward = init.backward;
+    this.#crossEntropy = init.crossEntropy;
     this.#input = init.input;
     this.#output = init.output;
     this.#logits = init.logits;
@@ -93,7 +96,12 @@ export class OnnxClassifier {
         'the model does not declare a fixed input shape per row; give it with --input-shape (e.g. 1,28,28)',
       );
     const ort = await import('onnxruntime-node');
-    const sessionOptions = { graphOptimizationLevel: 'all' as const, executionProviders: ['cpu'] };
+    const sessionOptions = {
+      graphOptimizationLevel: 'all' as const,
+      executionProviders: ['cpu'],
+      // Idle pool threads sleep instead of spinning: on a shared CI machine spinning steals the other core.
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
+    };
     let forward: Session;
     try {
       forward = await ort.InferenceSession.create(bytes, sessionOptions);
@@ -108,10 +116,14 @@ export class OnnxClassifier {
     }
     const built = buildGradientModel(bytes, graph);
     let backward: Session | undefined;
+    let crossEntropy: Session | undefined;
     let gradientUnsupported: string | undefined;
     if (built.kind === 'gradient') {
+      const withHead = buildGradientModel(bytes, graph, 'cross-entropy');
       try {
         backward = await ort.InferenceSession.create(built.bytes, sessionOptions);
+        if (withHead.kind === 'gradient')
+          crossEntropy = await ort.InferenceSession.create(withHead.bytes, sessionOptions);
       } catch (error) {
         gradientUnsupported = `ONNX Runtime rejected the gradient graph (${(error as Error).message.split('\n')[0]})`;
       }
@@ -121,6 +133,7 @@ export class OnnxClassifier {
       ort,
       forward,
       backward,
+      crossEntropy,
       input: graph.inputs[0]?.name as string,
       output: graph.outputs[0]?.name as string,
       logits,
@@ -138,6 +151,7 @@ export class OnnxClassifier {
       ort,
       forward,
       backward,
+      crossEntropy,
       input: graph.inputs[0]?.name as string,
       output: graph.outputs[0]?.name as string,
       logits,
@@ -149,7 +163,7 @@ export class OnnxClassifier {
   }
 
   get hasGradients(): boolean {
-    return this.#backward !== undefined;
+    return this.#backward !== undefined && this.#crossEntropy !== undefined;
   }
 
   async #run(session: Session, batch: Batch, extra: [string, Float32Array, number[]][]) {
@@ -157,7 +171,7 @@ export class OnnxClassifier {
       [this.#input]: new this.#ort.Tensor('float32', batch.data, [batch.count, ...this.rowShape]),
     };
     for (const [name, data, dims] of extra) feeds[name] = new this.#ort.Tensor('float32', data, dims);
-    const backward = session === this.#backward;
+    const backward = session !== this.#forward;
     const scores = backward ? this.#logits : this.#output;
     const out = await session.run(feeds, backward ? [scores, GRADIENT_OUTPUT] : [scores]);
     const logits = out[scores]?.data as Float32Array;
@@ -174,6 +188,30 @@ export class OnnxClassifier {
     return (await this.#run(this.#forward, batch, [])).logits;
   }
 
+  /**
+   * Logits and ∂(summed cross-entropy)/∂input for a batch, in one run (the loss head is part of the graph).
+   * Softmax in float32 saturates like the frameworks' own log-softmax backward, as the reference numbers expect.
+   */
+  async crossEntropyGradient(
+    batch: Batch,
+    labels: Int32Array,
+  ): Promise<{ logits: Float32Array; gradient: Float32Array }> {
+    if (!this.#crossEntropy)
+      throw new PalisadeError(
+        'UNSUPPORTED',
+        `white-box gradients are not available: ${this.gradientUnsupported}`,
+      );
+    const onehot = new Float32Array(batch.count * this.classes);
+    labels.forEach((y, r) => {
+      onehot[r * this.classes + y] = 1;
+    });
+    this.queries += batch.count;
+    const out = await this.#run(this.#crossEntropy, batch, [
+      [ONEHOT_INPUT, onehot, [batch.count, this.classes]],
+    ]);
+    return { logits: out.logits, gradient: out.gradient as Float32Array };
+  }
+
   /** Logits and ∂(cotangent · logits)/∂input for a batch. */
   async gradient(
     batch: Batch,
@@ -184,6 +222,7 @@ export class OnnxClassifier {
         'UNSUPPORTED',
         `white-box gradients are not available: ${this.gradientUnsupported}`,
       );
+    this.queries += batch.count;
     const out = await this.#run(this.#backward, batch, [
       [COTANGENT_INPUT, cotangent, [batch.count, this.classes]],
     ]);

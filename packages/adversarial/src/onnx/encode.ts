@@ -12,7 +12,7 @@ export interface NewNode {
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
   /** Numbers are written as INT attributes; floats must be wrapped in a `FloatValue`. */
-  readonly attributes?: Readonly<Record<string, AttributeValue | FloatTensor | FloatValue>>;
+  readonly attributes?: Readonly<Record<string, AttributeValue | FloatTensor | IntTensor | FloatValue>>;
 }
 
 export interface FloatValue {
@@ -23,6 +23,13 @@ export interface FloatValue {
 /** A small float32 constant (for `Constant` nodes). */
 export interface FloatTensor {
   readonly kind: 'tensor';
+  readonly dims: readonly number[];
+  readonly values: readonly number[];
+}
+
+/** A small int64 constant (shapes, axes, slice bounds). */
+export interface IntTensor {
+  readonly kind: 'int64s';
   readonly dims: readonly number[];
   readonly values: readonly number[];
 }
@@ -100,11 +107,15 @@ class Writer {
   }
 }
 
-function tensor(t: FloatTensor): Uint8Array {
-  return new Writer().packedInts(1, t.dims).int(2, 1).packedFloats(4, t.values).done();
+function tensor(t: FloatTensor | IntTensor): Uint8Array {
+  // TensorProto: dims 1, data_type 2 (FLOAT 1, INT64 7), float_data 4, int64_data 7.
+  const w = new Writer().packedInts(1, t.dims);
+  return t.kind === 'tensor'
+    ? w.int(2, 1).packedFloats(4, t.values).done()
+    : w.int(2, 7).packedInts(7, t.values).done();
 }
 
-function attribute(name: string, value: AttributeValue | FloatTensor | FloatValue): Uint8Array {
+function attribute(name: string, value: AttributeValue | FloatTensor | IntTensor | FloatValue): Uint8Array {
   const w = new Writer().string(1, name);
   // AttributeType: FLOAT 1, INT 2, STRING 3, TENSOR 4, INTS 7.
   if (typeof value === 'string') return w.string(4, value).int(20, 3).done();

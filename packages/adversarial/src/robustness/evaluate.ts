@@ -222,7 +222,11 @@ export async function evaluateRobustness(
   };
 }
 
-function parametersOf(attack: AttackName, epsilon: number, o: RobustnessOptions): Record<string, number | string | boolean> {
+function parametersOf(
+  attack: AttackName,
+  epsilon: number,
+  o: RobustnessOptions,
+): Record<string, number | string | boolean> {
   if (attack === 'square')
     return { maxQueries: o.squareQueries, pInit: o.squarePInit, loss: 'margin', seed: o.seed };
   if (attack === 'fgsm') return { stepSize: epsilon, loss: o.loss };
