@@ -15,7 +15,9 @@ export type { OmsStatement, SignedSerialization } from './bundle/statement.ts';
 export { OMS_PREDICATE_TYPE, parseStatement, STATEMENT_TYPE } from './bundle/statement.ts';
 export type {
   ChangedResource,
+  KeySigner,
   ManifestDifferences,
+  SignerInfo,
   VerificationResult,
   VerifyOptions,
 } from './bundle/verify.ts';
@@ -25,10 +27,17 @@ export {
   verifyKeySignature,
   verifyModel,
 } from './bundle/verify.ts';
+export type { CertificateSigner, CertificateTime } from './bundle/verify-certificate.ts';
+export { verifyCertificateSignature } from './bundle/verify-certificate.ts';
+export type { KeylessSigner, KeylessTrust } from './bundle/verify-keyless.ts';
+export { verifyKeylessSignature } from './bundle/verify-keyless.ts';
+export { LEGACY_PREDICATE_TYPE, legacyPreAuthEncoding } from './bundle/verify-legacy.ts';
 export type { SigningReason } from './errors.ts';
 export { isSigningError, SIGNING_REASONS, SigningError } from './errors.ts';
 export type { HashType } from './serialize/hash.ts';
 export { HASH_TYPES, hashFileRange } from './serialize/hash.ts';
+export type { HashProgress, HashProgressListener, HashTask } from './serialize/hash-pool.ts';
+export { hashInParallel } from './serialize/hash-pool.ts';
 export { compareComponents, parseShardName } from './serialize/order.ts';
 export type {
   Manifest,
@@ -45,3 +54,7 @@ export {
   rootDigest,
   serializeModel,
 } from './serialize/serialize.ts';
+export type { CertificateAuthority, TransparencyLog, TrustedRoot } from './sigstore/trusted-root.ts';
+export { parseTrustedRoot } from './sigstore/trusted-root.ts';
+export type { Certificate } from './x509/certificate.ts';
+export { parseCertificate, parsePemCertificates } from './x509/certificate.ts';

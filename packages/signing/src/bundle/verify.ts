@@ -1,4 +1,4 @@
-import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
@@ -7,10 +7,20 @@ import type { SigningReason } from '../errors.ts';
 import { SigningError } from '../errors.ts';
 import { parseShardName } from '../serialize/order.ts';
 import { type Manifest, type Resource, rootDigest, serializeModel } from '../serialize/serialize.ts';
+import { parseTrustedRoot, type TrustedRoot } from '../sigstore/trusted-root.ts';
+import { parseCertificate, parsePemCertificates } from '../x509/certificate.ts';
 import { type LoadedPublicKey, loadPublicKey } from './keys.ts';
-import { preAuthEncoding } from './pae.ts';
-import { IN_TOTO_PAYLOAD_TYPE, parseBundle, type SigstoreBundle } from './parse.ts';
+import { parseBundle, type SigstoreBundle } from './parse.ts';
 import { type OmsStatement, parseStatement, type SignedSerialization } from './statement.ts';
+import {
+  type CertificateSigner,
+  type CertificateTime,
+  type CertificateTrust,
+  verifyCertificateSignature,
+} from './verify-certificate.ts';
+import { type KeylessSigner, type KeylessTrust, verifyKeylessSignature } from './verify-keyless.ts';
+import { LEGACY_PREDICATE_TYPE, parseLegacyStatement, predicateTypeOf } from './verify-legacy.ts';
+import { verifyDsseSignature } from './verify-signature.ts';
 
 /** stat of the model path, a missing model being INPUT_NOT_FOUND. */
 export function modelStat(path: string): Stats {
@@ -39,10 +49,21 @@ export interface ManifestDifferences {
   readonly changed: readonly ChangedResource[];
 }
 
+export interface KeySigner {
+  readonly method: 'key';
+  readonly curve: LoadedPublicKey['curve'];
+  readonly hint: string;
+  readonly legacyPae: boolean;
+}
+
+/** Who signed, as established by the verified material (the key, the certificate chain, or Fulcio + Rekor). */
+export type SignerInfo = KeySigner | CertificateSigner | KeylessSigner;
+
 export type VerificationResult =
   | {
       readonly ok: true;
       readonly statement: OmsStatement;
+      readonly signer: SignerInfo;
       readonly manifest: Manifest;
       readonly warnings: readonly string[];
     }
@@ -54,9 +75,20 @@ export type VerificationResult =
       readonly warnings: readonly string[];
     };
 
+/** Exactly one of `publicKey`, `certificateChain`, `trustedRoot` says what to trust. */
 export interface VerifyOptions {
-  /** The signer's public key: PEM text or a KeyObject (EC P-256/P-384/P-521). */
-  readonly publicKey: string | Uint8Array | KeyObject;
+  /** Key method: the signer's public key, PEM text or a KeyObject (EC P-256/P-384/P-521). */
+  readonly publicKey?: string | Uint8Array | KeyObject;
+  /** Certificate method: PEM text (one or several, each possibly several certificates) of the trusted roots. */
+  readonly certificateChain?: string | Uint8Array | readonly (string | Uint8Array)[];
+  /** Certificate method: when the path must be valid (default `signing`, the leaf's notBefore, as the reference). */
+  readonly certificateTime?: CertificateTime;
+  /** Keyless method: a Sigstore trusted_root.json (or ClientTrustConfig), as text or parsed. */
+  readonly trustedRoot?: TrustedRoot | string | Uint8Array;
+  /** Signer identity (certificate SAN); required for keyless, optional for the certificate method. */
+  readonly identity?: string;
+  /** OIDC issuer recorded by Fulcio; required for keyless, optional for the certificate method. */
+  readonly issuer?: string;
   /** Where the bundle lives, so that it is excluded when inside the model. */
   readonly signaturePath?: string;
   /** Extra paths to exclude, relative to the model root (or absolute inside it). */
@@ -75,9 +107,10 @@ export function verifyKeySignature(bundle: SigstoreBundle, key: LoadedPublicKey)
   const warnings: string[] = [];
   const material = bundle.verificationMaterial;
   if (material.kind !== 'publicKey') {
+    const keyless = material.kind === 'certificate';
     throw new SigningError(
       'METHOD_UNSUPPORTED',
-      `The bundle was signed with the ${material.kind === 'certificate' ? 'keyless Sigstore' : 'certificate'} method; verification with a public key needs a key bundle (certificate and keyless verification are not implemented yet)`,
+      `The bundle was signed with the ${keyless ? 'keyless Sigstore' : 'certificate'} method; verify it with ${keyless ? '--trust-root, --identity and --issuer' : '--certificate-chain'} instead of a public key`,
       { code: 'UNSUPPORTED' },
     );
   }
@@ -101,29 +134,8 @@ export function verifyKeySignature(bundle: SigstoreBundle, key: LoadedPublicKey)
   } else {
     warnings.push('The bundle names no key (no publicKey.hint); only the signature ties it to the given key');
   }
-  const envelope = bundle.dsseEnvelope;
-  if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
-    throw new SigningError(
-      'PAYLOAD_TYPE',
-      `payloadType is ${JSON.stringify(envelope.payloadType)}, expected ${IN_TOTO_PAYLOAD_TYPE}`,
-    );
-  }
-  const signature = envelope.signatures[0];
-  const pae = preAuthEncoding(envelope.payloadType, envelope.payload);
-  let valid = false;
-  try {
-    valid =
-      signature !== undefined &&
-      cryptoVerify(key.hash, pae, { key: key.key, dsaEncoding: 'der' }, signature.sig);
-  } catch {
-    valid = false;
-  }
-  if (!valid) {
-    throw new SigningError(
-      'SIGNATURE_INVALID',
-      `The DSSE signature does not verify with the given ${key.curve} key (ECDSA/${key.hash.toUpperCase()})`,
-    );
-  }
+  const { legacyPae } = verifyDsseSignature(bundle.dsseEnvelope, key, `the given ${key.curve} key`);
+  if (legacyPae) warnings.push(LEGACY_WARNING);
   return warnings;
 }
 
@@ -209,34 +221,131 @@ function signedFilePaths(statement: OmsStatement, singleFileName: string | undef
   return paths;
 }
 
+const LEGACY_WARNING =
+  'The signature uses the buggy DSSE encoding of model_signing v0.2 (accepted, as the reference accepts it); re-sign the model';
+
+type Trust =
+  | { readonly kind: 'key'; readonly key: LoadedPublicKey }
+  | { readonly kind: 'certificate'; readonly trust: CertificateTrust }
+  | { readonly kind: 'sigstore'; readonly trust: KeylessTrust };
+
+function pemTexts(input: NonNullable<VerifyOptions['certificateChain']>): string[] {
+  const list = typeof input === 'string' || input instanceof Uint8Array ? [input] : input;
+  return list.map((item) => (typeof item === 'string' ? item : Buffer.from(item).toString('utf8')));
+}
+
+/** What the caller trusts; a missing or unusable trust input is a usage error, not a verification result. */
+function resolveTrust(options: VerifyOptions): Trust {
+  const given = [options.publicKey, options.certificateChain, options.trustedRoot].filter(
+    (v) => v !== undefined,
+  );
+  if (given.length !== 1) {
+    throw new PalisadeError(
+      'USAGE',
+      'Give exactly one of a public key, a certificate chain or a Sigstore trusted root',
+    );
+  }
+  if (options.publicKey !== undefined) return { kind: 'key', key: loadPublicKey(options.publicKey) };
+  if (options.certificateChain !== undefined) {
+    let anchors: ReturnType<typeof parsePemCertificates>;
+    try {
+      anchors = pemTexts(options.certificateChain).flatMap((text) => {
+        const certificates = parsePemCertificates(text);
+        return certificates.length > 0 ? certificates : [parseCertificate(text)];
+      });
+    } catch (error) {
+      throw new PalisadeError(
+        'USAGE',
+        `The certificate chain is not PEM certificates: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    return {
+      kind: 'certificate',
+      trust: {
+        anchors,
+        ...(options.certificateTime !== undefined ? { time: options.certificateTime } : {}),
+        ...(options.identity !== undefined ? { identity: options.identity } : {}),
+        ...(options.issuer !== undefined ? { issuer: options.issuer } : {}),
+      },
+    };
+  }
+  if (options.identity === undefined || options.issuer === undefined) {
+    throw new PalisadeError(
+      'USAGE',
+      'Keyless verification needs the expected signer identity and OIDC issuer: anyone can get a Sigstore certificate',
+    );
+  }
+  const root = options.trustedRoot as NonNullable<VerifyOptions['trustedRoot']>;
+  return {
+    kind: 'sigstore',
+    trust: {
+      trustedRoot: typeof root === 'string' || root instanceof Uint8Array ? parseTrustedRoot(root) : root,
+      identity: options.identity,
+      issuer: options.issuer,
+    },
+  };
+}
+
+function verifySigner(bundle: SigstoreBundle, trust: Trust, warnings: string[]): SignerInfo {
+  if (trust.kind === 'key') {
+    warnings.push(...verifyKeySignature(bundle, trust.key));
+    return {
+      method: 'key',
+      curve: trust.key.curve,
+      hint: trust.key.hint,
+      legacyPae: warnings.includes(LEGACY_WARNING),
+    };
+  }
+  if (trust.kind === 'certificate') {
+    const signer = verifyCertificateSignature(bundle, trust.trust);
+    if (signer.legacyPae) warnings.push(LEGACY_WARNING);
+    return signer;
+  }
+  return verifyKeylessSignature(bundle, trust.trust);
+}
+
+/** The signed statement: OMS v1.0, or a v0.2 one (files as subjects) as the reference still reads it. */
+function signedStatement(payload: Uint8Array, warnings: string[]): OmsStatement {
+  if (predicateTypeOf(payload) === LEGACY_PREDICATE_TYPE) {
+    warnings.push('The statement is in the model_signing v0.2 format (no root digest is signed)');
+    return parseLegacyStatement(payload);
+  }
+  const statement = parseStatement(payload);
+  const listedRoot = rootDigest(statement.resources);
+  if (listedRoot !== statement.rootDigest) {
+    throw new SigningError(
+      'ROOT_DIGEST_MISMATCH',
+      `The signed resources hash to ${listedRoot}, not the subject digest ${statement.rootDigest}: the manifest is inconsistent`,
+    );
+  }
+  return statement;
+}
+
 /**
- * Verifies a model against a key-signed OMS bundle: bundle structure, key and DSSE signature, the statement
- * and predicate, the root digest, then the model re-serialized with the signed parameters. Verification
- * failures come back as `{ ok: false, reason }`; bad arguments (missing model, unusable key) throw.
+ * Verifies a model against an OMS bundle signed by a key, a certificate chain or keyless Sigstore: bundle
+ * structure, the signer (key / chain to a trusted root / Fulcio, Rekor and identity), the DSSE signature, the
+ * statement and root digest, then the model re-serialized with the signed parameters. Verification failures come
+ * back as `{ ok: false, reason }`; bad arguments (missing model, unusable key or trust root) throw.
  */
 export async function verifyModel(
   modelPath: string,
   bundleInput: string | Uint8Array | SigstoreBundle,
   options: VerifyOptions,
 ): Promise<VerificationResult> {
-  const key = loadPublicKey(options.publicKey);
+  const trust = resolveTrust(options);
   const root = resolve(modelPath);
   const singleFile = modelStat(root).isFile() ? basename(root) : undefined;
   const warnings: string[] = [];
   try {
     const bundle =
       typeof bundleInput === 'string' || bundleInput instanceof Uint8Array
-        ? parseBundle(bundleInput)
+        ? parseBundle(bundleInput, { anyMediaType: trust.kind === 'sigstore' })
         : bundleInput;
-    warnings.push(...verifyKeySignature(bundle, key));
-    const statement = parseStatement(bundle.dsseEnvelope.payload);
-    const listedRoot = rootDigest(statement.resources);
-    if (listedRoot !== statement.rootDigest) {
-      throw new SigningError(
-        'ROOT_DIGEST_MISMATCH',
-        `The signed resources hash to ${listedRoot}, not the subject digest ${statement.rootDigest}: the manifest is inconsistent`,
-      );
-    }
+    const signer = verifySigner(bundle, trust, warnings);
+    const statement = signedStatement(bundle.dsseEnvelope.payload, warnings);
     const signed = statement.serialization;
     const ignorePaths = [
       ...signed.ignorePaths,
@@ -260,7 +369,7 @@ export async function verifyModel(
     if (differences.added.length + differences.removed.length + differences.changed.length > 0) {
       return { ok: false, ...describeDifferences(differences), differences, warnings };
     }
-    return { ok: true, statement, manifest, warnings };
+    return { ok: true, statement, signer, manifest, warnings };
   } catch (error) {
     if (error instanceof SigningError)
       return { ok: false, reason: error.reason, message: error.message, warnings };
