@@ -3,9 +3,11 @@ import { PalisadeError } from '@palisade/core';
 import { VERSION } from '@palisade/scanner';
 import { type Command, GLOBAL_OPTIONS } from './command.ts';
 import { driftCommand } from './commands/drift.ts';
+import { fairnessCommand } from './commands/fairness.ts';
 import { robustnessCommand } from './commands/robustness.ts';
 import { rulesCommand } from './commands/rules.ts';
 import { scanCommand } from './commands/scan.ts';
+import { serveCommand } from './commands/serve.ts';
 import { signCommand } from './commands/sign.ts';
 import { verifyCommand } from './commands/verify.ts';
 import { EXIT, type ExitCode, exitCodeFor } from './exit-codes.ts';
@@ -19,6 +21,8 @@ export const COMMANDS: readonly Command[] = [
   robustnessCommand,
   rulesCommand,
   driftCommand,
+  fairnessCommand,
+  serveCommand,
 ];
 
 function parse(command: Command, args: readonly string[]) {

@@ -1,3 +1,5 @@
+export type { App, AppOptions, Services } from './app.ts';
+export { createApp } from './app.ts';
 export type { Database, Dialect, Queryable, Row, SqlValue } from './db/database.ts';
 export type { Migration } from './db/migrations.ts';
 export { MIGRATIONS, migrate } from './db/migrations.ts';
@@ -5,3 +7,5 @@ export type { OpenOptions } from './db/open.ts';
 export { openDatabase } from './db/open.ts';
 export { PostgresDatabase } from './db/postgres.ts';
 export { SqliteDatabase } from './db/sqlite.ts';
+export type { RunningServer, ServeOptions, TlsFiles } from './server.ts';
+export { isLoopback, startServer } from './server.ts';

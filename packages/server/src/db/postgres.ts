@@ -5,9 +5,9 @@ import { type Database, numberPlaceholders, type Queryable, type Row, type SqlVa
 const INT8 = 20;
 
 export interface PostgresOptions {
-  /** `postgres://user@host:port/db`; `sslmode` and friends are honoured by `pg`. */
+  /** `postgres://user@host:port/db[?schema=name]`; `sslmode` and friends are honoured by `pg`. */
   readonly url: string;
-  /** Schema to use (created if missing); default `public`. Tests use a fresh one per run. */
+  /** Schema to use (created if missing); default the URL's `schema` parameter, else `public`. */
   readonly schema?: string;
   readonly maxConnections?: number;
 }
@@ -36,7 +36,9 @@ export class PostgresDatabase implements Database {
 
   static async open(options: PostgresOptions): Promise<PostgresDatabase> {
     const pg = (await import('pg')).default;
-    const schema = options.schema ?? 'public';
+    const url = new URL(options.url);
+    const schema = options.schema ?? url.searchParams.get('schema') ?? 'public';
+    url.searchParams.delete('schema');
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
       throw new PalisadeError('INPUT_INVALID', `PostgreSQL schema "${schema}" must match [a-z_][a-z0-9_]*`);
     }
@@ -45,7 +47,7 @@ export class PostgresDatabase implements Database {
         oid === INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as never,
     };
     const pool = new pg.Pool({
-      connectionString: options.url,
+      connectionString: url.href,
       max: options.maxConnections ?? 10,
       types,
       options: `-c search_path=${schema}`,

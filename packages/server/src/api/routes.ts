@@ -1,0 +1,14 @@
+import type { Services } from '../app.ts';
+import type { Route } from '../http/route.ts';
+import { authRoutes } from './auth.ts';
+import { projectRoutes } from './projects.ts';
+import { systemRoutes } from './system.ts';
+import { userRoutes } from './users.ts';
+
+/** Every route of the server, in one table: the router, the OpenAPI document and the authorization test read it. */
+export const routes: readonly Route<Services>[] = [
+  ...systemRoutes,
+  ...authRoutes,
+  ...userRoutes,
+  ...projectRoutes,
+];
