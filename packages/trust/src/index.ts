@@ -20,7 +20,20 @@ export type { ColumnDriftEntry, DriftOptions, DriftReport } from './drift/datase
 export { driftReport } from './drift/dataset-drift.ts';
 export type { DriftTest } from './drift/tests.ts';
 export { DRIFT_TESTS, defaultTest, TEST_RULES } from './drift/tests.ts';
+export type {
+  FairnessOptions,
+  FairnessReport,
+  FeatureReport,
+  GroupReport,
+  Interval,
+} from './fairness/audit.ts';
+export { fairnessAudit } from './fairness/audit.ts';
+export type { Disparity } from './fairness/disparity.ts';
+export { disparity } from './fairness/disparity.ts';
+export { benefits, generalizedEntropyIndex, theilIndex } from './fairness/inequality.ts';
+export { ADVERSE_IMPACT_RATIO } from './fairness/summary.ts';
 export { driftFacts, driftToJson, driftToText } from './report/drift-output.ts';
+export { fairnessFacts, fairnessToJson, fairnessToText } from './report/fairness-output.ts';
 export { jensenShannon, psi } from './stats/divergence.ts';
 export { chiSquareSf, gammaQ, logGamma, normalTwoSidedP } from './stats/gamma.ts';
 export { kolmogorovSf } from './stats/kolmogorov.ts';

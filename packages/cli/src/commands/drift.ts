@@ -14,7 +14,8 @@ import type { Command, CommandContext } from '../command.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { writeResult } from '../io.ts';
 
-function list(value: unknown): string[] {
+/** Values of a repeatable option, each of which may also be a comma-separated list (shared by the trust commands). */
+export function list(value: unknown): string[] {
   const items = Array.isArray(value) ? value : value === undefined ? [] : [value];
   return items.filter((v): v is string => typeof v === 'string').flatMap((v) => v.split(',').filter(Boolean));
 }
@@ -56,7 +57,7 @@ function correction(value: unknown): Correction | undefined {
   throw new PalisadeError('USAGE', `--correction takes ${CORRECTIONS.join(', ')}, not "${value}".`);
 }
 
-function optionalString(value: unknown): string | undefined {
+export function optionalString(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
@@ -97,7 +98,7 @@ async function run(context: CommandContext): Promise<ExitCode> {
   return values['fail-on-drift'] === true && report.datasetDrift ? EXIT.findings : EXIT.ok;
 }
 
-const COLUMN_LIST = { type: 'string', multiple: true, value: 'COL[,COL…]' } as const;
+export const COLUMN_LIST = { type: 'string', multiple: true, value: 'COL[,COL…]' } as const;
 
 export const driftCommand: Command = {
   name: 'drift',
