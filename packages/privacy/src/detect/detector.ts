@@ -1,0 +1,130 @@
+import { PalisadeError } from '@palisade/core';
+import { NATIONAL_ID_RECOGNIZERS } from './national-id-recognizers.ts';
+import { PII_RECOGNIZERS } from './pii-recognizers.ts';
+import { type EntityKind, type Recognizer, valueStats } from './recognizer.ts';
+import { SECRET_RECOGNIZERS } from './secret-recognizers.ts';
+
+export const RECOGNIZERS: readonly Recognizer[] = [
+  ...SECRET_RECOGNIZERS,
+  ...PII_RECOGNIZERS,
+  ...NATIONAL_ID_RECOGNIZERS,
+];
+
+export const ENTITY_TYPES: readonly string[] = [...new Set(RECOGNIZERS.map((r) => r.entity))];
+
+/** A match inside one value: UTF-16 offsets into that value. */
+export interface Detection {
+  readonly entity: string;
+  readonly kind: EntityKind;
+  readonly start: number;
+  readonly end: number;
+  readonly score: number;
+}
+
+export interface DetectorOptions {
+  /** Minimum score to report (default 0.5, Presidio's usual cut-off for pattern recognizers with context). */
+  readonly threshold?: number;
+  /** Only these entity types (default: all). */
+  readonly entities?: readonly string[];
+}
+
+/** Presidio's context enhancer: a supporting word raises the score by 0.35, to at least 0.4. */
+const CONTEXT_BOOST = 0.35;
+const CONTEXT_FLOOR = 0.4;
+const CONTEXT_BEFORE = 48;
+const CONTEXT_AFTER = 24;
+
+/** Lower-case words; a camelCase word also yields its parts ("customerSsn" → customerssn, customer, ssn). */
+function words(text: string): string[] {
+  const out: string[] = [];
+  for (const w of text.split(/[^\p{L}\p{N}]+/u)) {
+    if (w === '') continue;
+    out.push(w.toLowerCase());
+    if (/[a-z][A-Z]/.test(w))
+      for (const part of w.replace(/([a-z])([A-Z])/g, '$1 $2').split(' ')) out.push(part.toLowerCase());
+  }
+  return out;
+}
+
+function hasContext(tokens: readonly string[], context: readonly string[]): boolean {
+  for (const t of tokens)
+    for (const w of context) if (t === w || (w.length >= 4 && t.startsWith(w))) return true;
+  return false;
+}
+
+/** Finds PII and secrets in one value with the recognizers, their validators, context words and a threshold. */
+export class Detector {
+  readonly #recognizers: readonly Recognizer[];
+  readonly #threshold: number;
+
+  constructor(options: DetectorOptions = {}) {
+    const threshold = options.threshold ?? 0.5;
+    if (!(threshold >= 0 && threshold <= 1))
+      throw new PalisadeError('USAGE', 'The score threshold must be in [0, 1].');
+    const wanted = options.entities;
+    if (wanted) {
+      const unknown = wanted.filter((e) => !ENTITY_TYPES.includes(e));
+      if (unknown.length > 0)
+        throw new PalisadeError(
+          'USAGE',
+          `Unknown entity type(s) ${unknown.join(', ')}; known: ${ENTITY_TYPES.join(', ')}.`,
+        );
+    }
+    this.#recognizers = RECOGNIZERS.filter((r) => !wanted || wanted.includes(r.entity)).map((r) => ({
+      ...r,
+      pattern: new RegExp(r.pattern.source, r.pattern.flags),
+    }));
+    this.#threshold = threshold;
+  }
+
+  /** `hint` is text that labels the value (a column name or JSON path): its words count as context. */
+  detect(text: string, hint?: string): Detection[] {
+    if (text.length < 6) return [];
+    const stats = valueStats(text);
+    let hintWords: string[] | undefined;
+    const found: Detection[] = [];
+    for (const r of this.#recognizers) {
+      if (!r.applies(stats)) continue;
+      const pattern = r.pattern;
+      pattern.lastIndex = 0;
+      for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
+        if (m[0].length === 0) {
+          pattern.lastIndex++;
+          continue;
+        }
+        let value = r.group === undefined ? m[0] : (m[r.group] ?? '');
+        if (r.refine) {
+          const length = r.refine(value);
+          if (length === 0) continue;
+          value = value.slice(0, length);
+        }
+        const start = r.group === undefined ? m.index : m.index + m[0].lastIndexOf(value);
+        const verdict = r.validate ? r.validate(value) : true;
+        if (verdict === false) continue;
+        let score = typeof verdict === 'number' ? verdict : r.score;
+        if (r.context || r.negativeContext) {
+          hintWords ??= hint === undefined ? [] : words(hint);
+          const near = words(text.slice(Math.max(0, m.index - CONTEXT_BEFORE), m.index)).concat(
+            words(text.slice(start + value.length, start + value.length + CONTEXT_AFTER)).slice(0, 2),
+            hintWords,
+          );
+          if (r.context && hasContext(near, r.context))
+            score = Math.min(1, Math.max(CONTEXT_FLOOR, score + CONTEXT_BOOST));
+          else if (r.requiresContext) continue;
+          if (r.negativeContext && hasContext(near, r.negativeContext)) score -= CONTEXT_BOOST;
+        }
+        if (score >= this.#threshold)
+          found.push({ entity: r.entity, kind: r.kind, start, end: start + value.length, score });
+      }
+    }
+    return found.length < 2 ? found : resolveOverlaps(found);
+  }
+}
+
+/** Keeps the best of overlapping matches: higher score, then the longer span. */
+function resolveOverlaps(found: Detection[]): Detection[] {
+  found.sort((a, b) => b.score - a.score || b.end - b.start - (a.end - a.start) || a.start - b.start);
+  const kept: Detection[] = [];
+  for (const d of found) if (!kept.some((k) => d.start < k.end && k.start < d.end)) kept.push(d);
+  return kept.sort((a, b) => a.start - b.start);
+}
