@@ -13,6 +13,14 @@ export { OnnxClassifier } from './model/onnx-classifier.ts';
 export type { GraphNode, OnnxGraph } from './onnx/graph.ts';
 export { readOnnxGraph } from './onnx/graph.ts';
 export { SeededRandom } from './random.ts';
+export type { Detection } from './redteam/detectors.ts';
+export { complied, containsAny, isRefusal } from './redteam/detectors.ts';
+export type { Attempt, ProbeFamily, Secrets } from './redteam/probes.ts';
+export { buildAttempts, newSecrets, PROBE_FAMILIES } from './redteam/probes.ts';
+export type { FailedAttempt, FamilyResult, RedTeamOptions, RedTeamReport } from './redteam/run.ts';
+export { runRedTeam } from './redteam/run.ts';
+export type { ChatMessage, ChatTarget, HttpOptions } from './redteam/target.ts';
+export { openAiTarget, readPath, templateTarget } from './redteam/target.ts';
 export type {
   AttackName,
   AttackResult,
