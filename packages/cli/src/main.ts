@@ -4,6 +4,7 @@ import { VERSION } from '@palisade/scanner';
 import { type Command, GLOBAL_OPTIONS } from './command.ts';
 import { driftCommand } from './commands/drift.ts';
 import { fairnessCommand } from './commands/fairness.ts';
+import { gateCommand } from './commands/gate.ts';
 import { redteamCommand } from './commands/redteam.ts';
 import { robustnessCommand } from './commands/robustness.ts';
 import { rulesCommand } from './commands/rules.ts';
@@ -19,6 +20,7 @@ export const COMMANDS: readonly Command[] = [
   scanCommand,
   signCommand,
   verifyCommand,
+  gateCommand,
   robustnessCommand,
   redteamCommand,
   rulesCommand,

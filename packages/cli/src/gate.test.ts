@@ -1,0 +1,248 @@
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { test } from 'node:test';
+import {
+  dsseSigner,
+  findProvenance,
+  SqliteLogStore,
+  signStatement,
+  TransparencyLog,
+  trainingProvenance,
+} from '@palisade/ledger';
+import { signModel } from '@palisade/signing';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { Io } from './io.ts';
+import { main } from './main.ts';
+
+const CORPUS = resolve(import.meta.dirname, '../../../../shared/corpus/peers');
+const MALICIOUS_PICKLE = join(CORPUS, 'picklescan/tests/data/malicious0.pkl');
+const SAFETENSORS = join(CORPUS, 'modelaudit/tests/assets/samples/safetensors/safe_model.safetensors');
+const FACTS_SCHEMA = resolve(import.meta.dirname, '../../policy/schema/facts-v1.schema.json');
+
+async function run(args: string[]) {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let stdout = '';
+  let stderr = '';
+  out.on('data', (d) => {
+    stdout += d;
+  });
+  err.on('data', (d) => {
+    stderr += d;
+  });
+  const io: Io = { stdout: out, stderr: err, env: {} };
+  const code = await main(args, io);
+  return { code, out: stdout, err: stderr };
+}
+
+/** A benign safetensors model (corpus) with an Apache-2.0 model card, in a fresh directory. */
+function benignModel(t: { after: (fn: () => void) => void }) {
+  const dir = mkdtempSync(join(tmpdir(), 'palisade-gate-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const model = join(dir, 'model');
+  mkdirSync(model);
+  copyFileSync(SAFETENSORS, join(model, 'model.safetensors'));
+  writeFileSync(join(model, 'README.md'), '---\nlicense: apache-2.0\n---\n# Tiny model\n\nA test model.\n');
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const priv = join(dir, 'key.pem');
+  const pub = join(dir, 'key-pub.pem');
+  writeFileSync(priv, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  writeFileSync(pub, publicKey.export({ type: 'spki', format: 'pem' }));
+  return { dir, model, priv, pub, privateKey };
+}
+
+async function sign(model: string, privateKey: string) {
+  const signed = await signModel(model, { privateKey: readFileSync(privateKey) });
+  writeFileSync(join(model, 'model.sig'), signed.bundle);
+  return signed.manifest.rootDigest;
+}
+
+function exceptionsFile(dir: string, expires: string): string {
+  const path = join(dir, `exceptions-${expires}.yaml`);
+  writeFileSync(
+    path,
+    [
+      'exceptions:',
+      '  - rule: baseline/signature-trusted',
+      "    name: 'model'",
+      '    justification: the vendor signs from the next release on',
+      '    approver: security@example.com',
+      `    expires: ${expires}`,
+      '',
+    ].join('\n'),
+  );
+  return path;
+}
+
+test('a malicious pickle from the corpus is denied by baseline, naming the finding', async () => {
+  const text = await run(['gate', MALICIOUS_PICKLE, '--policy', 'baseline']);
+  assert.equal(text.code, 1, text.err);
+  assert.match(text.out, /^DENIED: /);
+  assert.match(text.out, /DENY\s+baseline\/no-critical-or-high-findings/);
+  assert.match(text.out, /PICKLE-[A-Z-]+ \(critical\)/);
+  const json = await run(['gate', MALICIOUS_PICKLE, '--policy', 'baseline', '--format', 'json']);
+  const decision = JSON.parse(json.out);
+  assert.equal(decision.decision, 'deny');
+  const rule = decision.results.find(
+    (r: { rule: string }) => r.rule === 'baseline/no-critical-or-high-findings',
+  );
+  assert.equal(rule.outcome, 'fail');
+  assert.ok(rule.facts['scan.counts.critical'] > 0);
+  assert.ok(rule.reasons.some((r: string) => r.startsWith('PICKLE-')));
+  assert.equal(decision.facts.artifact.pickleFamily, true);
+});
+
+test('a benign, signed safetensors model with a permissive licence and verified provenance is allowed in prod', async (t) => {
+  const m = benignModel(t);
+  const root = await sign(m.model, m.priv);
+  // Provenance: a training run for this model's OMS root digest, DSSE-signed with the same key.
+  const ledger = join(m.dir, 'ledger.db');
+  const store = new SqliteLogStore(ledger);
+  const log = new TransparencyLog(store, 'ledger.example/test');
+  log.append([
+    signStatement(
+      trainingProvenance({ model: { name: 'model', sha256: root }, builderId: 'https://ci.example/train' }),
+      dsseSigner(m.privateKey),
+    ),
+  ]);
+  store.close();
+  const args = ['gate', m.model, '--policy', 'baseline', '--environment', 'prod', '--key', m.pub];
+  const result = await run([...args, '--ledger', ledger, '--origin', 'in-house', '--format', 'json']);
+  assert.equal(result.code, 0, result.out + result.err);
+  const decision = JSON.parse(result.out);
+  assert.equal(decision.decision, 'allow');
+  assert.equal(decision.artifact.digest, `sha256:${root}`);
+  assert.equal(decision.facts.signature.status, 'verified');
+  assert.deepEqual(
+    decision.facts.bom.licenses.map((l: { id: string; risk: string }) => [l.id, l.risk]),
+    [['Apache-2.0', 'permissive']],
+  );
+  assert.equal(decision.facts.provenance.status, 'present');
+  assert.equal(decision.facts.provenance.verified, true);
+  const provenance = decision.results.find(
+    (r: { rule: string }) => r.rule === 'baseline/provenance-for-in-house-models',
+  );
+  assert.equal(provenance.outcome, 'pass');
+  // The facts follow their published schema.
+  const validate = new Ajv2020({ allErrors: true, strict: false }).compile(
+    JSON.parse(readFileSync(FACTS_SCHEMA, 'utf8')),
+  );
+  assert.ok(validate(decision.facts), JSON.stringify(validate.errors));
+  // An in-house model without provenance in the ledger is denied.
+  const fresh = join(m.dir, 'empty.db');
+  new SqliteLogStore(fresh).close();
+  const missing = await run([...args, '--ledger', fresh, '--origin', 'in-house']);
+  assert.equal(missing.code, 1);
+  assert.match(missing.out, /DENY\s+baseline\/provenance-for-in-house-models/);
+});
+
+test('an unsigned model is denied in prod and warned in dev', async (t) => {
+  const m = benignModel(t);
+  const prod = await run(['gate', m.model, '--policy', 'baseline', '--environment', 'prod']);
+  assert.equal(prod.code, 1, prod.out + prod.err);
+  assert.match(prod.out, /DENY\s+baseline\/signature-trusted \(high, enforce\)/);
+  assert.match(prod.out, /no signature found/);
+  const dev = await run(['gate', m.model, '--policy', 'baseline']);
+  assert.equal(dev.code, 0, dev.out + dev.err);
+  assert.match(dev.out, /^ALLOWED with warnings: /);
+  assert.match(dev.out, /WARN\s+baseline\/signature-trusted \(high, warn\)/);
+});
+
+test('a tampered signed model is denied: the signature is invalid', async (t) => {
+  const m = benignModel(t);
+  await sign(m.model, m.priv);
+  writeFileSync(join(m.model, 'README.md'), '---\nlicense: apache-2.0\n---\n# Changed\n');
+  const result = await run([
+    'gate',
+    m.model,
+    '--policy',
+    'baseline',
+    '--environment',
+    'prod',
+    '--key',
+    m.pub,
+    '--format',
+    'json',
+  ]);
+  assert.equal(result.code, 1);
+  const decision = JSON.parse(result.out);
+  assert.equal(decision.facts.signature.status, 'invalid');
+});
+
+test('an exception with a future expiry allows; an expired one does not and says so', async (t) => {
+  const m = benignModel(t);
+  const base = ['gate', m.model, '--policy', 'baseline', '--environment', 'prod'];
+  const live = await run([...base, '--exceptions', exceptionsFile(m.dir, '2999-12-31')]);
+  assert.equal(live.code, 0, live.out + live.err);
+  assert.match(live.out, /WAIVED baseline\/signature-trusted/);
+  assert.match(live.out, /exception until 2999-12-31, approved by security@example.com/);
+  const expired = await run([...base, '--exceptions', exceptionsFile(m.dir, '2020-01-31')]);
+  assert.equal(expired.code, 1);
+  assert.match(expired.out, /exception EXPIRED on 2020-01-31/);
+});
+
+test('SARIF output and recording the decision in the ledger', async (t) => {
+  const m = benignModel(t);
+  const ledger = join(m.dir, 'ledger.db');
+  new SqliteLogStore(ledger).close();
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const gateKey = join(m.dir, 'gate-key.pem');
+  writeFileSync(gateKey, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  const result = await run([
+    'gate',
+    m.model,
+    '--policy',
+    'baseline',
+    '--ledger',
+    ledger,
+    '--ledger-key',
+    gateKey,
+    '--format',
+    'sarif',
+  ]);
+  assert.equal(result.code, 0, result.err);
+  const sarif = JSON.parse(result.out);
+  assert.equal(sarif.version, '2.1.0');
+  const results = sarif.runs[0].results;
+  assert.ok(
+    results.some(
+      (r: { ruleId: string; level: string }) =>
+        r.ruleId === 'baseline/signature-trusted' && r.level === 'warning',
+    ),
+  );
+  assert.match(result.err, /Decision recorded in .* at index 0/);
+  const store = new SqliteLogStore(ledger);
+  t.after(() => store.close());
+  const log = new TransparencyLog(store, 'ledger.example/test');
+  assert.equal(log.size, 1);
+  const digest = JSON.parse((await run(['gate', m.model, '--policy', 'baseline', '--format', 'json'])).out)
+    .artifact.digest;
+  assert.equal(findProvenance(log, digest).entries['policy-decision'], 1);
+});
+
+test('usage errors exit 2 with a message that says what to do', async () => {
+  const cases: [string[], RegExp][] = [
+    [['gate', SAFETENSORS], /needs --policy/],
+    [['gate', SAFETENSORS, '--policy', 'nope'], /No built-in policy pack "nope"/],
+    [
+      ['gate', SAFETENSORS, '--policy', 'baseline', '--environment', 'production'],
+      /--environment takes dev, staging, prod/,
+    ],
+    [
+      ['gate', SAFETENSORS, '--policy', 'baseline', '--origin', 'mine'],
+      /--origin takes in-house or third-party/,
+    ],
+    [['gate', '/no/such/model', '--policy', 'baseline'], /No such file or directory/],
+    [['gate', SAFETENSORS, '--policy', 'baseline', '--ledger-key', 'k.pem'], /give both/],
+    [['gate', SAFETENSORS, '--policy', './missing-pack.yaml'], /Cannot read the policy pack/],
+  ];
+  for (const [args, message] of cases) {
+    const result = await run(args);
+    assert.equal(result.code, 2, `${args.join(' ')}: ${result.err}`);
+    assert.match(result.err, message);
+  }
+});
