@@ -17,7 +17,13 @@ export { canonicalJson } from './attest/json.ts';
 export type { Lineage, LineageEdge, LineageNode } from './attest/lineage.ts';
 export { formatLineageDot, formatLineageText, lineage, MAX_LINEAGE_NODES } from './attest/lineage.ts';
 export type { IndexedEntry, ProvenanceFacts } from './attest/lookup.ts';
-export { entriesForDependency, entriesForSubject, findProvenance, syncIndex } from './attest/lookup.ts';
+export {
+  entriesForDependency,
+  entriesForSubject,
+  entriesWithDigest,
+  findProvenance,
+  syncIndex,
+} from './attest/lookup.ts';
 export type {
   BomReference,
   DatasetManifest,
@@ -126,6 +132,7 @@ export {
   generateEd25519Key,
   parseSignerKey,
   parseVerifierKey,
+  signerKeyObject,
 } from './note/keys.ts';
 export type { SubtreeStatement } from './note/mldsa.ts';
 export {
@@ -154,6 +161,8 @@ export {
   parseProofFile,
   verifyProofFile,
 } from './proof-file/proof-file.ts';
+export type { PublishedFile } from './tiles/export.ts';
+export { entryBundle, parseEntryBundle, publishedFiles } from './tiles/export.ts';
 export type { TileRef } from './tiles/tiles.ts';
 export {
   encodeTileIndex,

@@ -9,7 +9,7 @@ import { type LogStore, MemoryReferenceIndex, SqliteLogStore } from '../log/stor
 import { dsseSigner, dsseVerifier } from './dsse.ts';
 import { signStatement } from './entry.ts';
 import { formatLineageDot, formatLineageText, lineage } from './lineage.ts';
-import { entriesForDependency, entriesForSubject, findProvenance } from './lookup.ts';
+import { entriesForDependency, entriesForSubject, entriesWithDigest, findProvenance } from './lookup.ts';
 import { policyDecisionStatement } from './predicates.ts';
 import { type TrainingRun, trainingProvenance } from './slsa.ts';
 
@@ -70,6 +70,9 @@ test('entries are found by subject and by dependency digest, and the index survi
     [2],
   );
   assert.deepEqual(entriesForSubject(log, hex('nothing')), []);
+  // Every entry, attestation or not, is found by the digest of its bytes.
+  const raw = new TextEncoder().encode('not an attestation');
+  assert.deepEqual(entriesWithDigest(log, createHash('sha256').update(raw).digest('hex')), [0]);
   assert.equal(store.indexedSize(), 5);
   // A later append is picked up on the next lookup, also from another connection.
   const again = open(path);

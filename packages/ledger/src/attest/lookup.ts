@@ -2,7 +2,7 @@ import { isPalisadeError } from '@palisade/core';
 import type { TransparencyLog } from '../log/log.ts';
 import type { EntryReference } from '../log/store.ts';
 import { type DsseVerifier, verifiedSigners } from './dsse.ts';
-import { decodeEntry, type LedgerEntry } from './entry.ts';
+import { decodeEntry, entryDigest, type LedgerEntry } from './entry.ts';
 import { readSlsaProvenance } from './slsa.ts';
 import { normalizeDigest } from './statement.ts';
 
@@ -24,6 +24,7 @@ export function syncIndex(log: TransparencyLog): void {
     const to = Math.min(log.size, from + INDEX_BATCH);
     const references: EntryReference[] = [];
     for (const row of log.entries(from, to)) {
+      references.push({ digest: entryDigest(row.entry), index: row.index, role: 'entry' });
       let entry: LedgerEntry;
       try {
         entry = decodeEntry(row.entry);
@@ -40,25 +41,44 @@ export function syncIndex(log: TransparencyLog): void {
   }
 }
 
-function lookup(log: TransparencyLog, digest: string, subject: boolean): IndexedEntry[] {
+function lookup(
+  log: TransparencyLog,
+  digest: string,
+  roles: (role: EntryReference['role']) => boolean,
+): number[] {
   syncIndex(log);
   const indexes = new Set(
     log.index
       .references(normalizeDigest(digest))
-      .filter((r) => (r.role === 'subject') === subject)
+      .filter((r) => roles(r.role))
       .map((r) => r.index),
   );
-  return [...indexes].sort((a, b) => a - b).map((index) => ({ index, entry: decodeEntry(log.entry(index)) }));
+  return [...indexes].sort((a, b) => a - b);
+}
+
+function decoded(log: TransparencyLog, indexes: readonly number[]): IndexedEntry[] {
+  return indexes.map((index) => ({ index, entry: decodeEntry(log.entry(index)) }));
+}
+
+/** The indexes of entries whose bytes have this digest (`sha256:` of the entry: its content address). */
+export function entriesWithDigest(log: TransparencyLog, digest: string): number[] {
+  return lookup(log, digest, (role) => role === 'entry');
 }
 
 /** Every entry whose statement has `digest` (`sha256:<hex>` or bare hex) as a subject, oldest first. */
 export function entriesForSubject(log: TransparencyLog, digest: string): IndexedEntry[] {
-  return lookup(log, digest, true);
+  return decoded(
+    log,
+    lookup(log, digest, (role) => role === 'subject'),
+  );
 }
 
 /** Every provenance entry that lists `digest` as an input (dataset, base model, code commit), oldest first. */
 export function entriesForDependency(log: TransparencyLog, digest: string): IndexedEntry[] {
-  return lookup(log, digest, false);
+  return decoded(
+    log,
+    lookup(log, digest, (role) => role !== 'subject' && role !== 'entry'),
+  );
 }
 
 /** Facts about an artifact's provenance, for policy gates (`palisade gate`) and reports. */

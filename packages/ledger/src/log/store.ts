@@ -45,7 +45,8 @@ export interface EntryReference {
   /** `<alg>:<hex>`, e.g. `sha256:…` or `gitCommit:…`. */
   readonly digest: string;
   readonly index: number;
-  readonly role: 'subject' | 'dataset' | 'base-model' | 'code' | 'dependency';
+  /** `entry`: the digest of the entry bytes themselves (its content address). */
+  readonly role: 'entry' | 'subject' | 'dataset' | 'base-model' | 'code' | 'dependency';
 }
 
 /**
@@ -99,7 +100,14 @@ CREATE TABLE IF NOT EXISTS refs_state (id INTEGER PRIMARY KEY CHECK (id = 1), si
 INSERT OR IGNORE INTO refs_state (id, size) VALUES (1, 0);
 `;
 
-const ROLES: readonly EntryReference['role'][] = ['subject', 'dataset', 'base-model', 'code', 'dependency'];
+const ROLES: readonly EntryReference['role'][] = [
+  'entry',
+  'subject',
+  'dataset',
+  'base-model',
+  'code',
+  'dependency',
+];
 
 function toBytes(value: unknown, what: string): Uint8Array {
   if (value instanceof Uint8Array) return value;

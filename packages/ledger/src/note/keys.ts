@@ -1,10 +1,11 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { PalisadeError } from '@palisade/core';
 import { concatBytes, decodeBase64, encodeBase64 } from '../bytes.ts';
 import { cosignatureVerifier } from './cosignature.ts';
 import {
   checkKeyName,
   computeKeyId,
+  ed25519PrivateKeyObject,
   ed25519PublicFromSeed,
   ed25519Signer,
   ed25519Verifier,
@@ -83,6 +84,16 @@ export function parseSignerKey(skey: string): NoteSigner {
   if (signer.keyId !== keyId)
     throw new PalisadeError('INPUT_INVALID', 'signer key ID does not match the key');
   return signer;
+}
+
+/**
+ * The node:crypto private key of a Go-format Ed25519 signer key, so the log key can also sign DSSE envelopes. The
+ * key ID is checked as in `parseSignerKey`.
+ */
+export function signerKeyObject(skey: string): KeyObject {
+  parseSignerKey(skey);
+  const { data } = splitKey(skey.slice('PRIVATE+KEY+'.length), 'signer key');
+  return ed25519PrivateKeyObject(data.subarray(1));
 }
 
 /** Formats a Go-format signer key for an Ed25519 seed. */

@@ -1,0 +1,161 @@
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+import { PalisadeError } from '@palisade/core';
+import {
+  type DsseVerifier,
+  dsseVerifier,
+  type NoteSigner,
+  type NoteVerifier,
+  parseCheckpoint,
+  parseNote,
+  parseSignerKey,
+  parseVerifierKey,
+  SqliteLogStore,
+  signerKeyObject,
+  TransparencyLog,
+} from '@palisade/ledger';
+import type { CommandContext, OptionSpec } from '../command.ts';
+
+export const DEFAULT_LEDGER = './.palisade/ledger.db';
+
+export const LEDGER_OPTION: OptionSpec = {
+  name: 'ledger',
+  type: 'string',
+  value: 'PATH',
+  description: `The ledger database (default ${DEFAULT_LEDGER}); its keys sit beside it (ledger.key, ledger.pub).`,
+};
+
+/** The files of one ledger: the SQLite database, the log key (secret), the verifier key, the trusted checkpoint. */
+export interface LedgerPaths {
+  readonly database: string;
+  readonly signerKey: string;
+  readonly verifierKey: string;
+  /** The newest checkpoint this ledger signed, kept outside the database so a rolled-back file is caught. */
+  readonly trustedCheckpoint: string;
+}
+
+export function ledgerPaths(context: CommandContext): LedgerPaths {
+  const value = context.values.ledger;
+  const database = typeof value === 'string' && value !== '' ? value : DEFAULT_LEDGER;
+  const stem = join(dirname(database), basename(database, extname(database)));
+  return {
+    database,
+    signerKey: `${stem}.key`,
+    verifierKey: `${stem}.pub`,
+    trustedCheckpoint: `${stem}.checkpoint`,
+  };
+}
+
+/** An opened ledger: the log, its keys and the trusted checkpoint kept beside it. Close it when done. */
+export interface OpenLedger {
+  readonly paths: LedgerPaths;
+  readonly log: TransparencyLog;
+  readonly verifier: NoteVerifier;
+  readonly vkey: string;
+  /** Present when the secret log key is readable (needed to append and to sign checkpoints). */
+  readonly signer?: NoteSigner;
+  readonly skey?: string;
+  /** The log key as a DSSE verifier, for entries the ledger signed itself. */
+  readonly dsse?: DsseVerifier;
+  close(): void;
+}
+
+function readText(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch (error) {
+    throw new PalisadeError(
+      'INPUT_NOT_FOUND',
+      `Cannot read the ${what} ${path}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+/** Opens an initialised ledger; `needSigner` requires the secret key (append, checkpoint). */
+export function openLedger(paths: LedgerPaths, needSigner: boolean): OpenLedger {
+  if (!existsSync(paths.database) || !existsSync(paths.verifierKey)) {
+    throw new PalisadeError(
+      'INPUT_NOT_FOUND',
+      `No ledger at ${paths.database}; create one with 'palisade ledger init --ledger ${paths.database}'.`,
+    );
+  }
+  const vkey = readText(paths.verifierKey, 'ledger verifier key');
+  const verifier = parseVerifierKey(vkey);
+  let skey: string | undefined;
+  if (needSigner || existsSync(paths.signerKey)) {
+    try {
+      skey = readText(paths.signerKey, 'ledger signing key');
+    } catch (error) {
+      if (needSigner) throw error;
+    }
+  }
+  const signer = skey === undefined ? undefined : parseSignerKey(skey);
+  if (signer !== undefined && signer.keyId !== verifier.keyId)
+    throw new PalisadeError(
+      'INPUT_INVALID',
+      `${paths.signerKey} and ${paths.verifierKey} are not one key pair`,
+    );
+  const store = new SqliteLogStore(paths.database);
+  const log = new TransparencyLog(store, verifier.name);
+  const dsse = skey === undefined ? undefined : dsseVerifier(createPublicKey(signerKeyObject(skey)));
+  return {
+    paths,
+    log,
+    verifier,
+    vkey,
+    ...(signer !== undefined ? { signer } : {}),
+    ...(skey !== undefined ? { skey } : {}),
+    ...(dsse !== undefined ? { dsse } : {}),
+    close: () => store.close(),
+  };
+}
+
+/** Creates the directory and writes a file readable only by its owner (0600), refusing to overwrite. */
+export function writeSecret(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text, { mode: 0o600, flag: 'wx' });
+  chmodSync(path, 0o600);
+}
+
+/** Signs a checkpoint of the current tree, stores it, and keeps it beside the database as the trusted one. */
+export function signAndKeepCheckpoint(ledger: OpenLedger): string {
+  if (ledger.signer === undefined)
+    throw new PalisadeError(
+      'INPUT_NOT_FOUND',
+      `Signing a checkpoint needs the log key ${ledger.paths.signerKey}`,
+    );
+  const note = ledger.log.checkpoint(ledger.signer);
+  writeFileSync(ledger.paths.trustedCheckpoint, note);
+  return note;
+}
+
+/** The latest stored checkpoint if it covers the whole log, otherwise a fresh one (needs the key). */
+export function currentCheckpoint(ledger: OpenLedger): string {
+  const latest = ledger.log.latestCheckpoint();
+  if (latest !== undefined && parseCheckpoint(parseNote(latest).text).size === ledger.log.size) return latest;
+  return signAndKeepCheckpoint(ledger);
+}
+
+/** The key that signs statements given unsigned: --key (PEM, Ed25519 or ECDSA), else the log key. */
+export function statementKey(context: CommandContext, ledger: OpenLedger): KeyObject {
+  const path = context.values.key;
+  if (typeof path === 'string' && path !== '') {
+    try {
+      return createPrivateKey(readFileSync(path));
+    } catch (error) {
+      throw new PalisadeError('USAGE', `${path} is not a PEM private key: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
+  if (ledger.skey === undefined)
+    throw new PalisadeError(
+      'INPUT_NOT_FOUND',
+      `Signing needs --key or the log key ${ledger.paths.signerKey}`,
+    );
+  return signerKeyObject(ledger.skey);
+}
