@@ -2,8 +2,11 @@ import { parseArgs } from 'node:util';
 import { PalisadeError } from '@palisade/core';
 import { VERSION } from '@palisade/scanner';
 import { type Command, GLOBAL_OPTIONS } from './command.ts';
+import { attestCommand } from './commands/attest.ts';
 import { driftCommand } from './commands/drift.ts';
 import { fairnessCommand } from './commands/fairness.ts';
+import { ledgerCommand } from './commands/ledger.ts';
+import { lineageCommand } from './commands/lineage.ts';
 import { gateCommand } from './commands/gate.ts';
 import { redteamCommand } from './commands/redteam.ts';
 import { robustnessCommand } from './commands/robustness.ts';
@@ -20,6 +23,9 @@ export const COMMANDS: readonly Command[] = [
   scanCommand,
   signCommand,
   verifyCommand,
+  ledgerCommand,
+  attestCommand,
+  lineageCommand,
   gateCommand,
   robustnessCommand,
   redteamCommand,
