@@ -1,5 +1,14 @@
 export type { CurveHash, EcCurve, LoadedPrivateKey, LoadedPublicKey } from './bundle/keys.ts';
 export { loadPrivateKey, loadPublicKey, publicKeyHint } from './bundle/keys.ts';
+export type { LoadedMlDsaKey, SigningAlgorithm } from './bundle/ml-dsa.ts';
+export {
+  isMlDsa65Key,
+  loadMlDsaPrivateKey,
+  ML_DSA_65,
+  ML_DSA_65_KEYID,
+  mlDsaAvailable,
+  verifyMlDsaSignature,
+} from './bundle/ml-dsa.ts';
 export { preAuthEncoding } from './bundle/pae.ts';
 export type { DsseEnvelope, DsseSignature, SigstoreBundle, VerificationMaterial } from './bundle/parse.ts';
 export {

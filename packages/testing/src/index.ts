@@ -1,3 +1,5 @@
+export type { TestChain } from './certificates.ts';
+export { issueTestChain } from './certificates.ts';
 export type { MutateOptions } from './mutate.ts';
 export { mutateBytes } from './mutate.ts';
 export { fuzzSeconds, xorshift32 } from './random.ts';

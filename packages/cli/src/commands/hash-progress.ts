@@ -22,15 +22,16 @@ export function hashProgressBar(context: CommandContext): HashProgressBar {
   return {
     onProgress(progress) {
       if (total < 0) {
-        total = Math.ceil(progress.bytesTotal / 1e6);
+        total = Math.round(progress.bytesTotal / 1e6);
         bar.start(total);
       }
+      const done =
+        progress.bytesDone === progress.bytesTotal
+          ? total
+          : Math.min(total, Math.floor(progress.bytesDone / 1e6));
       const seconds = (Date.now() - started) / 1000;
       const rate = seconds > 0.5 ? `, ${(progress.bytesDone / 1e9 / seconds).toFixed(2)} GB/s` : '';
-      bar.update(
-        Math.floor(progress.bytesDone / 1e6),
-        `MB hashed (${progress.tasksDone}/${progress.tasksTotal} files${rate})`,
-      );
+      bar.update(done, `MB hashed (${progress.tasksDone}/${progress.tasksTotal} files${rate})`);
     },
     done: () => bar.done(),
   };

@@ -12,6 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
+import { issueTestChain } from '@palisade/testing';
 import { signModel } from './sign.ts';
 
 /**
@@ -212,4 +213,21 @@ test('sharded bundles carry the reference algorithm "sha256-sharded-N", which th
     errors.length > 0 && errors.every((e) => e.includes('algorithm') || e.includes('enum')),
     errors.join('\n'),
   );
+});
+
+test('a certificate bundle and an ML-DSA-65 bundle Palisade signs validate against the OMS schemas', {
+  skip: SKIP,
+}, async () => {
+  const root = join(work, 'certificate-and-ml-dsa');
+  mkdirSync(root);
+  writeFileSync(join(root, 'w.bin'), 'weights');
+  const chain = issueTestChain();
+  const certificate = await signModel(root, {
+    privateKey: chain.leafKey,
+    certificateChain: [chain.leaf, chain.intermediate],
+  });
+  assert.deepEqual(validate(certificate.bundle), []);
+  const { privateKey } = generateKeyPairSync('ml-dsa-65');
+  const mlDsa = await signModel(root, { privateKey, algorithm: 'ml-dsa-65' });
+  assert.deepEqual(validate(mlDsa.bundle), []);
 });
