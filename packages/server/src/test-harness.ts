@@ -33,6 +33,7 @@ export interface Harness {
     options?: { as?: Credentials; body?: unknown; headers?: Record<string, string> },
   ): Promise<Reply>;
   readonly admin: Credentials;
+  readonly adminTotpSecret: string;
   /** Creates a user with the given bindings ([project name or *, role]) and logs it in. */
   user(username: string, roles: readonly (readonly [string, Role])[]): Promise<Credentials>;
   login(username: string, password: string, totpSecret?: string): Promise<Credentials>;
@@ -149,6 +150,7 @@ export async function startHarness(
     advance,
     call,
     admin,
+    adminTotpSecret: adminSecret,
     login,
     user: async (username, roles) => {
       const created = await call('POST', '/api/v1/users', {
