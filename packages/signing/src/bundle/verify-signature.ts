@@ -50,12 +50,12 @@ export function verifyDsseSignature(
 /** The signing key of a certificate, which OMS requires to be ECDSA P-256, P-384 or P-521. */
 export function certificateKey(certificate: Certificate): LoadedPublicKey {
   try {
-    return loadPublicKey(certificate.x509.publicKey);
+    return loadPublicKey(certificate.publicKey);
   } catch (error) {
     if (!isPalisadeError(error)) throw error;
     throw new SigningError(
       'CERTIFICATE_USAGE',
-      `The signing certificate ${describeCertificate(certificate)} has a ${certificate.x509.publicKey.asymmetricKeyType} key; OMS signing keys are ECDSA P-256, P-384 or P-521`,
+      `The signing certificate ${describeCertificate(certificate)} has a ${certificate.publicKey.asymmetricKeyType} key; OMS signing keys are ECDSA P-256, P-384 or P-521`,
     );
   }
 }

@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { type KeyObject, X509Certificate } from 'node:crypto';
 import { SigningError } from '../errors.ts';
 import { children, decodeOid, expectTag, readTlv, TAG, type Tlv, value } from './der.ts';
 
@@ -42,6 +42,7 @@ export interface SubjectAltNames {
 export interface Certificate {
   readonly x509: X509Certificate;
   readonly der: Buffer;
+  readonly publicKey: KeyObject;
   readonly notBefore: Date;
   readonly notAfter: Date;
   readonly extensions: ReadonlyMap<string, Extension>;
@@ -119,8 +120,11 @@ function parseSubjectAltNames(bytes: Buffer | undefined): SubjectAltNames {
 /** Parses a DER (or PEM) certificate with node:crypto and reads the extensions path validation needs. */
 export function parseCertificate(input: Uint8Array | string): Certificate {
   let x509: X509Certificate;
+  let publicKey: KeyObject;
   try {
     x509 = new X509Certificate(typeof input === 'string' ? input : Buffer.from(input));
+    // Read now: a certificate whose key does not decode is malformed, not a failure later on.
+    publicKey = x509.publicKey;
   } catch (error) {
     invalid(`Not an X.509 certificate: ${(error as Error).message}`, error);
   }
@@ -133,6 +137,7 @@ export function parseCertificate(input: Uint8Array | string): Certificate {
   return {
     x509,
     der,
+    publicKey,
     notBefore: x509.validFromDate,
     notAfter: x509.validToDate,
     extensions,

@@ -20,7 +20,7 @@ function sameCertificate(a: Certificate, b: Certificate): boolean {
 function issued(parent: Certificate, child: Certificate): boolean {
   if (!child.x509.checkIssued(parent.x509)) return false;
   try {
-    return child.x509.verify(parent.x509.publicKey);
+    return child.x509.verify(parent.publicKey);
   } catch {
     return false;
   }
