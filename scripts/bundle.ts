@@ -44,6 +44,12 @@ await build({
   packages: 'bundle',
   external: ['h5wasm', 'onnxruntime-node', 'pg', 'pg-native', 'libxmljs2'],
   plugins: [sourceUrls],
+  // The userland punycode package, not Node's deprecated built-in of the same name (a warning on every run).
+  alias: { punycode: 'punycode/' },
+  // CommonJS dependencies (yaml, …) call require() for Node built-ins, which an ES module bundle lacks.
+  banner: {
+    js: "import { createRequire as __palisadeRequire } from 'node:module'; const require = __palisadeRequire(import.meta.url);",
+  },
   legalComments: 'none',
   logLevel: 'warning',
 });
