@@ -3,11 +3,13 @@ import { PalisadeError } from '@palisade/core';
 import { VERSION } from '@palisade/scanner';
 import { type Command, GLOBAL_OPTIONS } from './command.ts';
 import { attestCommand } from './commands/attest.ts';
+import { complianceCommand } from './commands/compliance.ts';
 import { driftCommand } from './commands/drift.ts';
 import { fairnessCommand } from './commands/fairness.ts';
 import { gateCommand } from './commands/gate.ts';
 import { ledgerCommand } from './commands/ledger.ts';
 import { lineageCommand } from './commands/lineage.ts';
+import { policyCommand } from './commands/policy.ts';
 import { redteamCommand } from './commands/redteam.ts';
 import { robustnessCommand } from './commands/robustness.ts';
 import { rulesCommand } from './commands/rules.ts';
@@ -27,6 +29,8 @@ export const COMMANDS: readonly Command[] = [
   attestCommand,
   lineageCommand,
   gateCommand,
+  complianceCommand,
+  policyCommand,
   robustnessCommand,
   redteamCommand,
   rulesCommand,

@@ -104,7 +104,9 @@ function detailLines(rule: Rule, context: Record<string, unknown>): string[] {
   if (!rule.details) return [];
   const { value } = run(rule.details, context);
   if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string').slice(0, 50);
+  // The same finding can occur at several offsets: name it once.
+  if (Array.isArray(value))
+    return [...new Set(value.filter((v): v is string => typeof v === 'string'))].slice(0, 50);
   return [];
 }
 

@@ -91,7 +91,12 @@ export function parseExceptions(body: string, source: string): PolicyException[]
   return list.map((e, i) => entry(e, i, source));
 }
 
+const patterns = new Map<string, RegExp>();
+
+/** Compiled once per pattern: a gate checks every failing rule against every exception. */
 function globToRegExp(glob: string): RegExp {
+  const cached = patterns.get(glob);
+  if (cached) return cached;
   let out = '';
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i] as string;
@@ -102,7 +107,9 @@ function globToRegExp(glob: string): RegExp {
     else if (c === '?') out += '[^/]';
     else out += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
   }
-  return new RegExp(`^${out}$`);
+  const pattern = new RegExp(`^${out}$`);
+  if (patterns.size < 10_000) patterns.set(glob, pattern);
+  return pattern;
 }
 
 /** Whether an exception names this artifact (by digest, or by a glob on its path or name). */
