@@ -39,5 +39,6 @@ export { chiSquareSf, gammaQ, logGamma, normalTwoSidedP } from './stats/gamma.ts
 export { kolmogorovSf } from './stats/kolmogorov.ts';
 export type { KsResult } from './stats/ks.ts';
 export { ksExactSf, ksStatistic, ksTwoSample } from './stats/ks.ts';
+export { sortFloat64 } from './stats/radix-sort.ts';
 export { chiSquareTest, twoProportionZTest } from './stats/tests.ts';
 export { populationStd, wasserstein1, wassersteinNormed } from './stats/wasserstein.ts';

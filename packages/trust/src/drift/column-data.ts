@@ -1,13 +1,15 @@
 import type { Column } from '../data/table.ts';
+import { sortFloat64 } from '../stats/radix-sort.ts';
 
 /** A numeric column's present values, ascending (missing and infinite values dropped, as Evidently does). */
 export function sortedFinite(values: Float64Array): Float64Array {
   let count = 0;
   for (const v of values) if (Number.isFinite(v)) count++;
+  if (count === values.length) return sortFloat64(values);
   const out = new Float64Array(count);
   let k = 0;
   for (const v of values) if (Number.isFinite(v)) out[k++] = v;
-  return out.sort();
+  return sortFloat64(out);
 }
 
 /** Distinct values over two ascending samples, counting no further than `cap` (the selection rule needs ≤ 6). */

@@ -92,7 +92,6 @@ interface Computed {
 function numericDrift(name: string, ref: Float64Array, cur: Float64Array, options: ColumnDriftOptions) {
   const test = options.test ?? defaultTest('numeric', ref.length, distinctSorted(ref, cur, 6));
   const counts = { referenceCount: ref.length, currentCount: cur.length };
-  const binned = distinctSorted(ref, new Float64Array(0), 21) > 20;
   const edges = combinedEdges(ref, cur);
   const drawn = numericDistribution(ref, cur, edges);
   const byValue = () => {
@@ -113,7 +112,8 @@ function numericDrift(name: string, ref: Float64Array, cur: Float64Array, option
     case 'jensenshannon': {
       let p: Float64Array;
       let q: Float64Array;
-      if (binned) {
+      // Evidently bins a numeric column on Sturges edges when its reference has more than 20 distinct values.
+      if (distinctSorted(ref, new Float64Array(0), 21) > 20) {
         p = shares(histogram(ref, edges), ref.length);
         q = shares(histogram(cur, edges), cur.length);
       } else {

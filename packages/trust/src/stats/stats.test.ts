@@ -7,6 +7,7 @@ import { chiSquareSf } from './gamma.ts';
 import { fillEmptyShares, histogram, sturgesEdges } from './histogram.ts';
 import { kolmogorovSf } from './kolmogorov.ts';
 import { ksTwoSample } from './ks.ts';
+import { sortFloat64 } from './radix-sort.ts';
 import { chiSquareTest, twoProportionZTest } from './tests.ts';
 import { wasserstein1, wassersteinNormed } from './wasserstein.ts';
 
@@ -152,4 +153,13 @@ test('PSI and Jensen–Shannon with Sturges bins on the combined data (Evidently
       'JS simple',
     );
   }
+});
+
+test('radix sort orders doubles exactly as Float64Array.prototype.sort, signed zeros and extremes included', () => {
+  const values = Float64Array.from({ length: 5000 }, (_, i) => Math.sin(i * 12.9898) * 10 ** ((i % 40) - 20));
+  values.set([0, -0, -1e308, 1e308, 5e-324, -5e-324, -1, 1], 100);
+  const expected = values.slice().sort();
+  const actual = sortFloat64(values);
+  assert.equal(actual.length, expected.length);
+  for (let i = 0; i < expected.length; i++) assert.ok(Object.is(actual[i], expected[i]), `index ${i}`);
 });
