@@ -1,4 +1,11 @@
-import { type VerificationResult, verifyModel } from '@palisade/signing';
+import { PalisadeError } from '@palisade/core';
+import {
+  type CertificateTime,
+  type SignerInfo,
+  type VerificationResult,
+  type VerifyOptions,
+  verifyModel,
+} from '@palisade/signing';
 import type { Command, CommandContext } from '../command.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { writeResult } from '../io.ts';
@@ -6,11 +13,21 @@ import {
   IGNORE_PATHS_OPTION,
   modelPath,
   readInput,
-  requiredString,
   SIGNATURE_OPTION,
   signaturePath,
   stringList,
 } from './signing-common.ts';
+
+/** One line saying who signed, from what the verification established. */
+function describeSigner(signer: SignerInfo): string {
+  if (signer.method === 'key') return `key (ECDSA ${signer.curve}, hint ${signer.hint.slice(0, 16)}…)`;
+  if (signer.method === 'certificate') {
+    const who =
+      signer.identities.length > 0 ? signer.identities.join(', ') : signer.subject || '(no subject)';
+    return `certificate ${who}, chain ${signer.chain.join(' → ')} (valid at ${signer.validatedAt})`;
+  }
+  return `${signer.identities.join(', ')} via ${signer.issuer ?? '(no issuer)'} (Sigstore; ${signer.tlog.baseUrl} entry ${signer.tlog.logIndex} at ${signer.tlog.integratedTime})`;
+}
 
 function json(model: string, signature: string, result: VerificationResult): string {
   const body = result.ok
@@ -18,6 +35,8 @@ function json(model: string, signature: string, result: VerificationResult): str
         verified: true,
         model,
         signature,
+        method: result.signer.method,
+        signer: result.signer,
         subject: result.statement.subjectName,
         rootDigest: `sha256:${result.statement.rootDigest}`,
         files: result.statement.resources.length,
@@ -40,22 +59,16 @@ function text(model: string, signature: string, result: VerificationResult): str
   if (result.ok) {
     return [
       `Verified ${model} against ${signature}`,
+      `Signed by: ${describeSigner(result.signer)}`,
       `Root digest: sha256:${result.statement.rootDigest} (${result.statement.resources.length} resources)`,
       ...warnings,
       '',
     ].join('\n');
   }
   const d = result.differences;
-  const unsupported =
-    result.reason === 'METHOD_UNSUPPORTED'
-      ? [
-          'Only key-signed bundles can be verified for now; certificate and keyless verification are not supported yet.',
-        ]
-      : [];
   return [
     `NOT VERIFIED ${model} against ${signature}`,
     `${result.reason}: ${result.message}`,
-    ...unsupported,
     ...(d?.added ?? []).map((name) => `  added:   ${name}`),
     ...(d?.removed ?? []).map((name) => `  removed: ${name}`),
     ...(d?.changed ?? []).map((c) => `  changed: ${c.name} (signed ${c.expected}, now ${c.actual})`),
@@ -64,17 +77,76 @@ function text(model: string, signature: string, result: VerificationResult): str
   ].join('\n');
 }
 
+function optionalString(context: CommandContext, flag: string): string | undefined {
+  const value = context.values[flag];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') throw new PalisadeError('USAGE', `--${flag} needs a value`);
+  return value;
+}
+
+function certificateTime(value: string | undefined): CertificateTime | undefined {
+  if (value === undefined || value === 'signing' || value === 'now') return value;
+  const instant = new Date(value);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(instant.getTime())) {
+    throw new PalisadeError('USAGE', `--certificate-time is signing, now or an RFC 3339 time, not ${value}`);
+  }
+  return instant;
+}
+
+/** The trust the user gave: exactly one of --key, --certificate-chain, --trust-root, with the flags each allows. */
+async function trustOptions(context: CommandContext): Promise<VerifyOptions> {
+  const key = optionalString(context, 'key');
+  const chain = stringList(context.values['certificate-chain']);
+  const trustRoot = optionalString(context, 'trust-root');
+  const identity = optionalString(context, 'identity');
+  const issuer = optionalString(context, 'issuer');
+  const time = certificateTime(optionalString(context, 'certificate-time'));
+  const given = [key, chain.length > 0 ? chain : undefined, trustRoot].filter((v) => v !== undefined).length;
+  if (given !== 1) {
+    throw new PalisadeError(
+      'USAGE',
+      `verify needs --key, --certificate-chain or --trust-root (exactly one${given > 1 ? `; ${given} were given` : ''}). See 'palisade verify --help'.`,
+    );
+  }
+  const who = {
+    ...(identity !== undefined ? { identity } : {}),
+    ...(issuer !== undefined ? { issuer } : {}),
+  };
+  if (key !== undefined) {
+    if (identity !== undefined || issuer !== undefined || time !== undefined) {
+      throw new PalisadeError(
+        'USAGE',
+        '--identity, --issuer and --certificate-time apply to certificates, not to --key',
+      );
+    }
+    return { publicKey: await readInput(key, 'public key') };
+  }
+  if (chain.length > 0) {
+    const pems = await Promise.all(chain.map((path) => readInput(path, 'certificate chain')));
+    return { certificateChain: pems, ...who, ...(time !== undefined ? { certificateTime: time } : {}) };
+  }
+  if (identity === undefined || issuer === undefined) {
+    throw new PalisadeError(
+      'USAGE',
+      'Keyless verification needs --identity and --issuer: anyone can obtain a Sigstore certificate, so the signer must be named.',
+    );
+  }
+  if (time !== undefined)
+    throw new PalisadeError('USAGE', '--certificate-time does not apply to --trust-root');
+  return { trustedRoot: await readInput(trustRoot as string, 'Sigstore trusted root'), ...who };
+}
+
 async function run(context: CommandContext): Promise<ExitCode> {
   const { values, io, flags } = context;
   const model = modelPath(context);
-  const keyPath = requiredString(context, 'key', 'verify');
-  const publicKey = await readInput(keyPath, 'public key');
+  const trust = await trustOptions(context);
   const signature = signaturePath(model, values.signature as string | undefined);
   const bundle = await readInput(signature, 'signature');
   const result = await verifyModel(model, bundle, {
-    publicKey,
+    ...trust,
     signaturePath: signature,
     ignorePaths: stringList(values['ignore-paths']),
+    ignoreUnsignedFiles: values['ignore-unsigned-files'] === true,
   });
   const format = flags.format ?? 'text';
   await writeResult(
@@ -87,19 +159,34 @@ async function run(context: CommandContext): Promise<ExitCode> {
 
 export const verifyCommand: Command = {
   name: 'verify',
-  summary: 'Verify a signed model against its OpenSSF Model Signing bundle and a public key',
-  usage: 'palisade verify MODEL --key PUBLIC_KEY.pem [options]',
+  summary:
+    'Verify a signed model against its OpenSSF Model Signing bundle: key, certificate chain or Sigstore',
+  usage:
+    'palisade verify MODEL --key PUBLIC.pem | --certificate-chain ROOT.pem… | --trust-root trusted_root.json --identity ID --issuer URL [options]',
   description: [
-    'Checks the bundle (Sigstore v0.3, DSSE, in-toto, OMS predicate), its ECDSA signature with the given public key,',
-    'then re-hashes the model with the signed parameters and compares every file. Bundles written by model_signing',
-    '(v0.3 to v1.1, key method) and by palisade sign are accepted. A failure names its reason and what differs:',
-    'files added, removed or changed, a signature or key that does not match.',
+    'Checks the bundle (Sigstore v0.3, DSSE, in-toto, OMS predicate) and who signed it, then re-hashes the model with',
+    'the signed parameters and compares every file. Bundles written by model_signing (v0.2 to v1.1) and by palisade',
+    'sign are accepted. Give exactly one kind of trust:',
     '',
-    'Only the key method is verified for now: a certificate or keyless (Sigstore) bundle is NOT verified, with',
-    'reason METHOD_UNSUPPORTED and exit 1, so that a deploy gate fails closed.',
+    '  --key                 key method: ECDSA P-256/P-384/P-521 public key of the signer.',
+    "  --certificate-chain   certificate method: trusted root (or CA) certificates. The bundle's leaf must chain to",
+    "                        one of them through the bundle's intermediates: signatures, names, CA basic constraints,",
+    "                        keyCertSign, path length, validity at the leaf's notBefore (as model_signing checks;",
+    '                        --certificate-time now|TIME to check another instant), leaf KeyUsage digitalSignature or',
+    "                        ExtendedKeyUsage codeSigning. --identity / --issuer optionally pin the leaf's SAN and",
+    '                        Fulcio issuer extension.',
+    '  --trust-root          keyless Sigstore, fully offline: a trusted_root.json (or a ClientTrustConfig embedding',
+    '                        one). The Rekor v1 entry must log this signature and certificate, its signed entry',
+    '                        timestamp and inclusion proof (against the signed checkpoint) must verify with the log',
+    '                        key, the Fulcio chain must be valid at the integrated time, and the certificate must',
+    '                        name --identity (SAN) and --issuer (OIDC issuer extension). Both are required.',
     '',
-    'Exit codes: 0 verified, 1 not verified (reason on the result), 2 usage or input error (missing model, key or',
-    'signature file, unusable key), 3 internal error.',
+    'A failure names its reason (a stable code such as CHAIN_INVALID, IDENTITY_MISMATCH, INCLUSION_PROOF_INVALID,',
+    'SIGNATURE_INVALID, MANIFEST_DIGEST_MISMATCH) and what differs: files added, removed or changed. Not checked yet:',
+    'embedded SCTs, RFC 3161 timestamps and Rekor v2 entries (a bundle that depends on them fails, never passes).',
+    '',
+    'Exit codes: 0 verified, 1 not verified (reason on the result), 2 usage or input error (missing model, key,',
+    'certificate, trusted root or signature file; unusable trust input), 3 internal error.',
   ].join('\n'),
   formats: ['text', 'json'],
   options: [
@@ -108,10 +195,47 @@ export const verifyCommand: Command = {
       short: 'k',
       type: 'string',
       value: 'FILE',
-      description: 'PEM EC public key of the signer (P-256, P-384 or P-521). Required.',
+      description: 'PEM EC public key of the signer (P-256, P-384 or P-521): key method.',
+    },
+    {
+      name: 'certificate-chain',
+      type: 'string',
+      multiple: true,
+      value: 'FILE',
+      description: 'PEM file of trusted root certificates (repeatable): certificate method.',
+    },
+    {
+      name: 'trust-root',
+      type: 'string',
+      value: 'FILE',
+      description: 'Sigstore trusted_root.json for offline keyless verification.',
+    },
+    {
+      name: 'identity',
+      type: 'string',
+      value: 'ID',
+      description: 'Expected signer identity: a SAN email or URI of the signing certificate (exact).',
+    },
+    {
+      name: 'issuer',
+      type: 'string',
+      value: 'URL',
+      description: 'Expected OIDC issuer recorded in the certificate by Fulcio (exact).',
+    },
+    {
+      name: 'certificate-time',
+      type: 'string',
+      value: 'WHEN',
+      description:
+        'Certificate method: validate the chain at signing (default: leaf notBefore), now, or an RFC 3339 time.',
     },
     SIGNATURE_OPTION,
     IGNORE_PATHS_OPTION,
+    {
+      name: 'ignore-unsigned-files',
+      type: 'boolean',
+      description: 'Hash only the signed files; files that were not signed do not fail verification.',
+    },
     {
       name: 'allow-symlinks',
       type: 'boolean',
@@ -121,6 +245,8 @@ export const verifyCommand: Command = {
   ],
   examples: [
     'palisade verify ./models/llama --key signing-key-pub.pem',
+    'palisade verify ./models/llama --certificate-chain ca-cert.pem',
+    'palisade verify ./models/llama --trust-root trusted_root.json --identity ml@example.com --issuer https://accounts.google.com',
     'palisade verify model.safetensors --key pub.pem --signature model.safetensors.sig',
     'palisade verify ./models/llama --key pub.pem --format json -o verification.json || exit 1',
   ],
