@@ -173,3 +173,10 @@ export {
   tilePath,
   tilesForSize,
 } from './tiles/tiles.ts';
+export type { WitnessResponse, WitnessState, WitnessStore } from './witness/witness.ts';
+export {
+  MemoryWitnessStore,
+  parseAddCheckpoint,
+  SqliteWitnessStore,
+  Witness,
+} from './witness/witness.ts';
