@@ -9,7 +9,7 @@ import { MemoryHashSource, treeHash } from '../merkle/source.ts';
 import { signCheckpoint, verifyCheckpoint } from '../note/checkpoint.ts';
 import { cosignatureSigner, cosignatureVerifier } from '../note/cosignature.ts';
 import { ed25519PublicFromSeed, ed25519Signer, ed25519Verifier } from '../note/ed25519.ts';
-import { MemoryWitnessStore, SqliteWitnessStore, Witness } from './witness.ts';
+import { MemoryWitnessStore, SqliteWitnessStore, Witness, type WitnessStore } from './witness.ts';
 
 const origin = 'ledger.example/log';
 const seed = (byte: number): Uint8Array => new Uint8Array(32).fill(byte);
@@ -36,7 +36,7 @@ function request(
   return `old ${old}\n${proof.map((h) => `${encodeBase64(h)}\n`).join('')}\n${note}`;
 }
 
-function witness(store = new MemoryWitnessStore()): Witness {
+function witness(store: WitnessStore = new MemoryWitnessStore()): Witness {
   return new Witness(witnessSigner, new Map([[origin, logKey]]), store);
 }
 
