@@ -271,6 +271,11 @@ test('append takes statements, envelopes and OMS bundles; prove prints a proof c
   assert.match(bad.out, /does not prove leaf 1/);
   const garbage = await run(['ledger', 'append', join(model, 'weights.bin'), '--ledger', ledger]);
   assert.equal(garbage.code, 2);
+  const deep = join(dir, 'deep.json');
+  writeFileSync(deep, `{"_type":${'['.repeat(5000)}${']'.repeat(5000)}}`);
+  const nested = await run(['ledger', 'append', deep, '--ledger', ledger]);
+  assert.notEqual(nested.code, 0);
+  assert.match(nested.err, /nests deeper/);
 });
 
 test('verify exits 1 naming the first changed entry, and catches a rolled-back file', async (t) => {

@@ -11,9 +11,9 @@ import {
   entriesWithDigest,
   formatProofFile,
   generateEd25519Key,
-  type Json,
   type LedgerEntry,
   normalizeDigest,
+  parseJson,
   publishedFiles,
   readEnvelope,
   readStatement,
@@ -109,14 +109,7 @@ async function init(context: CommandContext): Promise<ExitCode> {
  * or an unsigned in-toto statement, which is signed here.
  */
 function entryFromFile(text: string, path: string, sign: () => KeyObject): Uint8Array {
-  let value: Json;
-  try {
-    value = JSON.parse(text) as Json;
-  } catch (error) {
-    throw new PalisadeError('INPUT_INVALID', `${path} is not JSON: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
+  const value = parseJson(text, path, MAX_ATTESTATION_FILE);
   const object = value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
   if (object.dsseEnvelope !== undefined) return encodeEntry(readEnvelope(object.dsseEnvelope));
   if (object.payloadType !== undefined) return encodeEntry(readEnvelope(value));
