@@ -2,11 +2,14 @@ import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { generateBom } from './generate.ts';
+import { buildSpdx } from './spdx/build.ts';
+import { validateSpdx } from './spdx/validate.ts';
 import { cycloneDxProblems } from './test-support.ts';
 
 /**
  * Real model files of every format in the shared corpus, benign and malicious (a representative subset, to keep
- * the suite fast): each gives a BOM that ajv and the official library accept on CycloneDX 1.6 and 1.7.
+ * the suite fast): each gives a BOM that ajv and the official library accept on CycloneDX 1.6 and 1.7, and an SPDX 3.0.1
+ * document that passes the structural validator.
  */
 const CORPUS = resolve(import.meta.dirname, '../../../../shared/corpus/generated');
 
@@ -42,10 +45,11 @@ const SAMPLES = [
 const fixed = { serialNumber: 'urn:uuid:00000000-0000-4000-8000-000000000000', timestamp: new Date(0) };
 
 for (const sample of SAMPLES) {
-  test(`corpus ${sample}: valid CycloneDX 1.6 and 1.7`, async () => {
+  test(`corpus ${sample}: valid CycloneDX 1.6 and 1.7 and SPDX 3.0.1`, async () => {
     for (const specVersion of ['1.6', '1.7'] as const) {
       const bom = await generateBom(join(CORPUS, sample), { specVersion, ...fixed });
       assert.deepEqual(await cycloneDxProblems(bom.document, specVersion), []);
+      if (specVersion === '1.6') assert.deepEqual(validateSpdx(buildSpdx(bom.view)), []);
     }
   });
 }

@@ -2,7 +2,7 @@ import type { Finding } from '@palisade/core';
 import { type CollectOptions, collectFacts, type ModelFacts } from './collect.ts';
 import { type Completeness, scoreCompleteness } from './completeness.ts';
 import { buildCycloneDx } from './cyclonedx/build.ts';
-import type { CycloneDxBom, SpecVersion } from './cyclonedx/types.ts';
+import type { Component, CycloneDxBom, SpecVersion } from './cyclonedx/types.ts';
 import { assertValid, validateCycloneDx } from './cyclonedx/validate.ts';
 import type { LicenseInfo } from './licenses/normalize.ts';
 import type { LicenseRisk } from './licenses/table.ts';
@@ -24,6 +24,8 @@ export interface GenerateBomOptions extends CollectOptions, UserFacts {
 export interface BomResult {
   /** The CycloneDX ML-BOM (a plain JSON object, schema-valid unless `validate: false`). */
   readonly document: CycloneDxBom;
+  /** The model component (`document.metadata.component`: the subject of the BOM, with its modelCard). */
+  readonly model: Component;
   readonly specVersion: SpecVersion;
   readonly completeness: Completeness;
   /** The model's own licences, then those inherited from base models (`inheritedFrom` set). */
@@ -69,6 +71,7 @@ export async function generateBom(path: string, options: GenerateBomOptions = {}
     assertValid(validateCycloneDx(document, specVersion), `CycloneDX ${specVersion} BOM`);
   return {
     document,
+    model: document.metadata.component,
     specVersion,
     completeness: scoreCompleteness(document),
     licenses: [...view.licenses, ...view.inheritedLicenses],

@@ -13,3 +13,8 @@ export type { LicenseInfo, LicenseSource } from './licenses/normalize.ts';
 export { normalizeLicense } from './licenses/normalize.ts';
 export type { LicenseRisk } from './licenses/table.ts';
 export type { BaseModelInfo, DatasetInfo, ModelView, UserFacts } from './model.ts';
+export type { RenderOptions } from './render.ts';
+export { renderCycloneDxJson, renderSpdx } from './render.ts';
+export type { SpdxDocumentJson } from './spdx/build.ts';
+export { buildSpdx } from './spdx/build.ts';
+export { validateSpdx } from './spdx/validate.ts';

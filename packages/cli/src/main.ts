@@ -3,6 +3,7 @@ import { PalisadeError } from '@palisade/core';
 import { VERSION } from '@palisade/scanner';
 import { type Command, GLOBAL_OPTIONS } from './command.ts';
 import { attestCommand } from './commands/attest.ts';
+import { bomCommand } from './commands/bom.ts';
 import { complianceCommand } from './commands/compliance.ts';
 import { driftCommand } from './commands/drift.ts';
 import { fairnessCommand } from './commands/fairness.ts';
@@ -25,6 +26,7 @@ export const COMMANDS: readonly Command[] = [
   scanCommand,
   signCommand,
   verifyCommand,
+  bomCommand,
   ledgerCommand,
   attestCommand,
   lineageCommand,
