@@ -1,17 +1,17 @@
 import { PalisadeError } from '@palisade/core';
 import { bytesEqual } from '../bytes.ts';
-import { leafHash, nodeHash } from '../merkle/hash.ts';
+import { leafHash } from '../merkle/hash.ts';
 import { checkConsistency, consistencyProof, inclusionProof } from '../merkle/proof.ts';
 import { AlignedNodeSource, type HashSource, MemoryHashSource, treeHash } from '../merkle/source.ts';
 import { type CheckpointPolicy, signCheckpoint, verifyCheckpoint } from '../note/checkpoint.ts';
 import type { NoteSigner } from '../note/ed25519.ts';
+import { extendFrontier, type Frontier, frontierKeys } from './frontier.ts';
 import {
   type LogStore,
   MemoryReferenceIndex,
   type ReferenceIndex,
   type StoredEntry,
   type StoredLeaf,
-  type StoredNode,
 } from './store.ts';
 
 /** Each entry is at most 64 KiB (the c2sp.org/tlog-tiles entry-bundle limit). */
@@ -73,8 +73,7 @@ export class TransparencyLog {
   /** Entries by the digests they name: the store's own index when it keeps one, else one in memory. */
   readonly index: ReferenceIndex;
   #size: number;
-  /** frontier[level] = hash of the last full subtree at that level that still waits for its right sibling. */
-  #frontier: (Uint8Array | undefined)[] = [];
+  #frontier: Frontier | undefined;
 
   constructor(store: LogStore, origin: string) {
     if (origin === '' || origin.includes('\n')) {
@@ -84,25 +83,26 @@ export class TransparencyLog {
     this.origin = origin;
     this.index = isReferenceIndex(store) ? store : new MemoryReferenceIndex();
     this.#size = store.size();
-    this.#loadFrontier();
   }
 
   get size(): number {
     return this.#size;
   }
 
-  #loadFrontier(): void {
-    this.#frontier = [];
-    for (let level = 0; pow2(level) <= this.#size; level++) {
-      const count = Math.floor(this.#size / pow2(level));
-      if (count % 2 === 1) {
-        const hash = this.#store.node(level, count - 1);
+  /** The right frontier, read from the store on first use (so opening a damaged store still lets verify run). */
+  #currentFrontier(): Frontier {
+    if (this.#frontier === undefined) {
+      this.#frontier = [];
+      for (const { level, index } of frontierKeys(this.#size)) {
+        const hash = this.#store.node(level, index);
         if (hash === undefined) {
-          throw new PalisadeError('INTERNAL', `ledger store has no node ${level}/${count - 1}; run verify`);
+          this.#frontier = undefined;
+          throw new PalisadeError('INTERNAL', `ledger store has no node ${level}/${index}; run verify`);
         }
         this.#frontier[level] = hash;
       }
     }
+    return this.#frontier;
   }
 
   /**
@@ -112,43 +112,26 @@ export class TransparencyLog {
   append(entries: readonly Uint8Array[]): number {
     const first = this.#size;
     if (entries.length === 0) return first;
-    const leaves: StoredLeaf[] = [];
-    const nodes: StoredNode[] = [];
-    const frontier = [...this.#frontier];
-    let index = first;
-    for (const entry of entries) {
+    const leaves: StoredLeaf[] = entries.map((entry) => {
       if (!(entry instanceof Uint8Array) || entry.length > MAX_ENTRY_BYTES) {
         throw new PalisadeError('INPUT_INVALID', `a log entry must be bytes of at most ${MAX_ENTRY_BYTES}`);
       }
-      const hash = leafHash(entry);
-      leaves.push({ leafHash: hash, entry: Uint8Array.from(entry) });
-      let level = 0;
-      let position = index;
-      let current = hash;
-      for (;;) {
-        if (level > 0) nodes.push({ level, index: position, hash: current });
-        if (position % 2 === 0) {
-          frontier[level] = current;
-          break;
-        }
-        const left = frontier[level];
-        if (left === undefined) throw new PalisadeError('INTERNAL', 'log frontier lost a node');
-        frontier[level] = undefined;
-        current = nodeHash(left, current);
-        level++;
-        position = (position - 1) / 2;
-      }
-      index++;
-    }
+      return { leafHash: leafHash(entry), entry: Uint8Array.from(entry) };
+    });
+    const { nodes, frontier } = extendFrontier(
+      this.#currentFrontier(),
+      first,
+      leaves.map((leaf) => leaf.leafHash),
+    );
     try {
       this.#store.append(first, leaves, nodes);
     } catch (error) {
       // Another writer may have appended: pick up the stored state before the caller retries.
       this.#size = this.#store.size();
-      this.#loadFrontier();
+      this.#frontier = undefined;
       throw error;
     }
-    this.#size = index;
+    this.#size = first + entries.length;
     this.#frontier = frontier;
     return first;
   }
