@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { chmodSync, cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -194,4 +195,26 @@ test('verify --help lists the three kinds of trust and the identity flags', asyn
   ]) {
     assert.ok(help.out.includes(flag), flag);
   }
+});
+
+test('an ML-DSA-65 signature (Palisade extension) verifies with --key and its public key', async (t) => {
+  let pair: ReturnType<typeof generateKeyPairSync>;
+  try {
+    pair = generateKeyPairSync('ml-dsa-65');
+  } catch {
+    t.skip('this Node.js has no ML-DSA');
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'palisade-verify-mldsa-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const model = join(dir, 'model');
+  mkdirSync(model);
+  writeFileSync(join(model, 'weights.bin'), Buffer.alloc(2048, 1));
+  writeFileSync(join(dir, 'k.pem'), pair.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  writeFileSync(join(dir, 'k-pub.pem'), pair.publicKey.export({ type: 'spki', format: 'pem' }));
+  const signed = await run(['sign', model, '--key', join(dir, 'k.pem'), '--algorithm', 'ml-dsa-65']);
+  assert.equal(signed.code, 0, signed.out + signed.err);
+  const verified = await run(['verify', model, '--key', join(dir, 'k-pub.pem'), '-f', 'json']);
+  assert.equal(verified.code, 0, verified.out + verified.err);
+  assert.equal(JSON.parse(verified.out).signer.algorithm, 'ML-DSA-65');
 });

@@ -9,6 +9,7 @@ import {
 import type { Command, CommandContext } from '../command.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { writeResult } from '../io.ts';
+import { hashProgressBar } from './hash-progress.ts';
 import {
   IGNORE_PATHS_OPTION,
   modelPath,
@@ -20,7 +21,7 @@ import {
 
 /** One line saying who signed, from what the verification established. */
 function describeSigner(signer: SignerInfo): string {
-  if (signer.method === 'key') return `key (ECDSA ${signer.curve}, hint ${signer.hint.slice(0, 16)}…)`;
+  if (signer.method === 'key') return `key (${signer.algorithm}, hint ${signer.hint.slice(0, 16)}…)`;
   if (signer.method === 'certificate') {
     const who =
       signer.identities.length > 0 ? signer.identities.join(', ') : signer.subject || '(no subject)';
@@ -142,12 +143,14 @@ async function run(context: CommandContext): Promise<ExitCode> {
   const trust = await trustOptions(context);
   const signature = signaturePath(model, values.signature as string | undefined);
   const bundle = await readInput(signature, 'signature');
+  const progress = hashProgressBar(context);
   const result = await verifyModel(model, bundle, {
     ...trust,
     signaturePath: signature,
     ignorePaths: stringList(values['ignore-paths']),
     ignoreUnsignedFiles: values['ignore-unsigned-files'] === true,
-  });
+    onProgress: progress.onProgress,
+  }).finally(() => progress.done());
   const format = flags.format ?? 'text';
   await writeResult(
     io,
@@ -195,7 +198,8 @@ export const verifyCommand: Command = {
       short: 'k',
       type: 'string',
       value: 'FILE',
-      description: 'PEM EC public key of the signer (P-256, P-384 or P-521): key method.',
+      description:
+        'PEM public key of the signer: EC P-256, P-384 or P-521 (key method), or ML-DSA-65 for bundles of the Palisade extension.',
     },
     {
       name: 'certificate-chain',

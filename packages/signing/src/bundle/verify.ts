@@ -5,11 +5,13 @@ import { basename, resolve } from 'node:path';
 import { PalisadeError } from '@palisade/core';
 import type { SigningReason } from '../errors.ts';
 import { SigningError } from '../errors.ts';
+import type { HashProgressListener } from '../serialize/hash-pool.ts';
 import { parseShardName } from '../serialize/order.ts';
 import { type Manifest, type Resource, rootDigest, serializeModel } from '../serialize/serialize.ts';
 import { parseTrustedRoot, type TrustedRoot } from '../sigstore/trusted-root.ts';
 import { parseCertificate, parsePemCertificates } from '../x509/certificate.ts';
-import { type LoadedPublicKey, loadPublicKey } from './keys.ts';
+import { type LoadedPublicKey, loadPublicKey, publicKeyHint } from './keys.ts';
+import { isMlDsa65Key, verifyMlDsaSignature } from './ml-dsa.ts';
 import { parseBundle, type SigstoreBundle } from './parse.ts';
 import { type OmsStatement, parseStatement, type SignedSerialization } from './statement.ts';
 import {
@@ -51,7 +53,8 @@ export interface ManifestDifferences {
 
 export interface KeySigner {
   readonly method: 'key';
-  readonly curve: LoadedPublicKey['curve'];
+  /** `ECDSA P-256` (or P-384, P-521), or `ML-DSA-65` for the Palisade extension. */
+  readonly algorithm: string;
   readonly hint: string;
   readonly legacyPae: boolean;
 }
@@ -77,7 +80,7 @@ export type VerificationResult =
 
 /** Exactly one of `publicKey`, `certificateChain`, `trustedRoot` says what to trust. */
 export interface VerifyOptions {
-  /** Key method: the signer's public key, PEM text or a KeyObject (EC P-256/P-384/P-521). */
+  /** Key method: the signer's public key, PEM text or a KeyObject (EC P-256/P-384/P-521, or ML-DSA-65 for the Palisade extension). */
   readonly publicKey?: string | Uint8Array | KeyObject;
   /** Certificate method: PEM text (one or several, each possibly several certificates) of the trusted roots. */
   readonly certificateChain?: string | Uint8Array | readonly (string | Uint8Array)[];
@@ -97,6 +100,8 @@ export interface VerifyOptions {
   readonly ignoreGitPaths?: boolean;
   /** Hash only the signed files and do not fail on unsigned extra files (OMS `--ignore-unsigned-files`). */
   readonly ignoreUnsignedFiles?: boolean;
+  /** Hashing progress of the re-serialization, as `serializeModel` reports it. */
+  readonly onProgress?: HashProgressListener;
 }
 
 /**
@@ -226,12 +231,33 @@ const LEGACY_WARNING =
 
 type Trust =
   | { readonly kind: 'key'; readonly key: LoadedPublicKey }
+  | { readonly kind: 'ml-dsa'; readonly key: KeyObject }
   | { readonly kind: 'certificate'; readonly trust: CertificateTrust }
   | { readonly kind: 'sigstore'; readonly trust: KeylessTrust };
 
 function pemTexts(input: NonNullable<VerifyOptions['certificateChain']>): string[] {
   const list = typeof input === 'string' || input instanceof Uint8Array ? [input] : input;
   return list.map((item) => (typeof item === 'string' ? item : Buffer.from(item).toString('utf8')));
+}
+
+/** An EC key, or an ML-DSA-65 key for bundles of the Palisade extension; anything else is a usage error. */
+function keyTrust(input: NonNullable<VerifyOptions['publicKey']>): Trust {
+  try {
+    return { kind: 'key', key: loadPublicKey(input) };
+  } catch (error) {
+    let key: KeyObject | undefined;
+    try {
+      key =
+        typeof input === 'object' && !(input instanceof Uint8Array)
+          ? input
+          : createPublicKey(Buffer.from(input));
+      if (key.type === 'private') key = createPublicKey(key);
+    } catch {
+      key = undefined;
+    }
+    if (key !== undefined && isMlDsa65Key(key)) return { kind: 'ml-dsa', key };
+    throw error;
+  }
 }
 
 /** What the caller trusts; a missing or unusable trust input is a usage error, not a verification result. */
@@ -245,7 +271,7 @@ function resolveTrust(options: VerifyOptions): Trust {
       'Give exactly one of a public key, a certificate chain or a Sigstore trusted root',
     );
   }
-  if (options.publicKey !== undefined) return { kind: 'key', key: loadPublicKey(options.publicKey) };
+  if (options.publicKey !== undefined) return keyTrust(options.publicKey);
   if (options.certificateChain !== undefined) {
     let anchors: ReturnType<typeof parsePemCertificates>;
     try {
@@ -294,10 +320,14 @@ function verifySigner(bundle: SigstoreBundle, trust: Trust, warnings: string[]):
     warnings.push(...verifyKeySignature(bundle, trust.key));
     return {
       method: 'key',
-      curve: trust.key.curve,
+      algorithm: `ECDSA ${trust.key.curve}`,
       hint: trust.key.hint,
       legacyPae: warnings.includes(LEGACY_WARNING),
     };
+  }
+  if (trust.kind === 'ml-dsa') {
+    warnings.push(...verifyMlDsaSignature(bundle, trust.key));
+    return { method: 'key', algorithm: 'ML-DSA-65', hint: publicKeyHint(trust.key), legacyPae: false };
   }
   if (trust.kind === 'certificate') {
     const signer = verifyCertificateSignature(bundle, trust.trust);
@@ -361,6 +391,7 @@ export async function verifyModel(
       ignorePaths,
       ignoreGitPaths: options.ignoreGitPaths ?? true,
       ...(options.ignoreUnsignedFiles ? { onlyPaths: signedFilePaths(statement, singleFile) } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
     const differences = compareManifests(statement.resources, manifest.resources, signed, {
       ...(singleFile !== undefined ? { singleFileName: singleFile } : {}),
