@@ -56,6 +56,9 @@ function hasContext(tokens: readonly string[], context: readonly string[]): bool
 export class Detector {
   readonly #recognizers: readonly Recognizer[];
   readonly #threshold: number;
+  /** The recognizers that can match, per value signature (capped digit and capital counts, @ : - flags). */
+  readonly #applicable = new Map<number, readonly Recognizer[]>();
+  readonly #hints = new Map<string, string[]>();
 
   constructor(options: DetectorOptions = {}) {
     const threshold = options.threshold ?? 0.5;
@@ -81,10 +84,21 @@ export class Detector {
   detect(text: string, hint?: string): Detection[] {
     if (text.length < 6) return [];
     const stats = valueStats(text);
+    const signature =
+      Math.min(stats.digits, 16) * 1088 +
+      Math.min(stats.upper, 16) * 64 +
+      (stats.at ? 4 : 0) +
+      (stats.colon ? 2 : 0) +
+      (stats.dashes ? 1 : 0);
+    let applicable = this.#applicable.get(signature);
+    if (!applicable) {
+      applicable = this.#recognizers.filter((r) => r.applies(stats));
+      this.#applicable.set(signature, applicable);
+    }
+    if (applicable.length === 0) return [];
     let hintWords: string[] | undefined;
     const found: Detection[] = [];
-    for (const r of this.#recognizers) {
-      if (!r.applies(stats)) continue;
+    for (const r of applicable) {
       const pattern = r.pattern;
       pattern.lastIndex = 0;
       for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
@@ -103,7 +117,7 @@ export class Detector {
         if (verdict === false) continue;
         let score = typeof verdict === 'number' ? verdict : r.score;
         if (r.context || r.negativeContext) {
-          hintWords ??= hint === undefined ? [] : words(hint);
+          hintWords ??= hint === undefined ? [] : this.#hintWords(hint);
           const near = words(text.slice(Math.max(0, m.index - CONTEXT_BEFORE), m.index)).concat(
             words(text.slice(start + value.length, start + value.length + CONTEXT_AFTER)).slice(0, 2),
             hintWords,
@@ -118,6 +132,15 @@ export class Detector {
       }
     }
     return found.length < 2 ? found : resolveOverlaps(found);
+  }
+
+  #hintWords(hint: string): string[] {
+    let cached = this.#hints.get(hint);
+    if (!cached) {
+      cached = words(hint);
+      if (this.#hints.size < 10_000) this.#hints.set(hint, cached);
+    }
+    return cached;
   }
 }
 

@@ -29,6 +29,7 @@ export interface Recognizer {
   readonly validate?: (candidate: string) => boolean | number;
   /** Shortens an over-long candidate to its valid prefix (an IBAN followed by a word in capitals); 0 drops it. */
   readonly refine?: (candidate: string) => number;
+  /** A cheap pre-check on the value's counts; it may look at digits and capitals only up to 16. */
   readonly applies: (stats: ValueStats) => boolean;
 }
 
