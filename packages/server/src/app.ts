@@ -1,13 +1,17 @@
+import { join } from 'node:path';
 import { routes } from './api/routes.ts';
+import { FileBlobStore } from './blobs/file-blob-store.ts';
 import type { Database } from './db/database.ts';
 import { createHandler, type DeniedRequest, type Kernel } from './http/handler.ts';
 import { Metrics } from './http/metrics.ts';
 import type { Route } from './http/route.ts';
 import { Router } from './http/router.ts';
 import { Authenticator } from './identity/authenticator.ts';
+import { type Argon2Params, PasswordHasher } from './identity/password.ts';
 import { newOpaqueSecret, secretHash } from './identity/secrets.ts';
 import { IdentityStore } from './identity/store.ts';
 import { AuthThrottle, RateLimiter } from './identity/throttle.ts';
+import { ArtifactStore } from './inventory/artifacts.ts';
 import { ProjectStore } from './inventory/projects.ts';
 import { SERVER_VERSION } from './version.ts';
 
@@ -19,7 +23,17 @@ export interface AppOptions {
   readonly log?: (entry: Record<string, unknown>) => void;
   /** Authentication requests allowed per client address per minute (burst: the same number). */
   readonly authRequestsPerMinute?: number;
+  /** Argon2id parameters; default the OWASP minimum (ARGON2_PARAMS). Only tests lower them. */
+  readonly argon2?: Argon2Params;
+  /** Largest upload accepted (default 20 GiB). */
+  readonly maxUploadBytes?: number;
 }
+
+export interface Limits {
+  readonly maxUploadBytes: number;
+}
+
+export const DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 ** 3;
 
 /** Everything a route handler may use. */
 export interface Services extends Kernel {
@@ -27,7 +41,11 @@ export interface Services extends Kernel {
   readonly dataDir: string;
   readonly identity: IdentityStore;
   readonly projects: ProjectStore;
+  readonly artifacts: ArtifactStore;
+  readonly blobs: FileBlobStore;
+  readonly limits: Limits;
   readonly authThrottle: AuthThrottle;
+  readonly passwords: PasswordHasher;
   readonly version: string;
   readonly router: Router<Route<Services>>;
 }
@@ -47,15 +65,20 @@ export async function createApp(options: AppOptions): Promise<App> {
   const log = options.log ?? (() => {});
   const router = new Router<Route<Services>>(routes);
   const authThrottle = new AuthThrottle(identity);
+  const passwords = new PasswordHasher(options.argon2);
   const services: Services = {
     db,
     dataDir: options.dataDir,
     identity,
     projects,
+    artifacts: new ArtifactStore(db),
+    blobs: new FileBlobStore(join(options.dataDir, 'blobs')),
+    limits: { maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES },
     authThrottle,
+    passwords,
     version: SERVER_VERSION,
     router,
-    auth: new Authenticator(identity, authThrottle),
+    auth: new Authenticator(identity, authThrottle, passwords),
     authLimiter: new RateLimiter(options.authRequestsPerMinute ?? 30, options.authRequestsPerMinute ?? 30),
     metrics: new Metrics(),
     clock,

@@ -35,9 +35,32 @@ const EXPECTED: Readonly<Record<string, Expectation>> = {
   listProjects: 'any',
   createProject: ['admin'],
   getProject: EVERY_ROLE,
+  ...inventoryRows('Model'),
+  ...inventoryRows('Dataset'),
 };
 
-const PARAMS: Readonly<Record<string, string>> = { project: 'alpha', user: 'nobody', token: 'no-such-token' };
+function inventoryRows(title: string): Record<string, Expectation> {
+  const writers: readonly Role[] = ['admin', 'security', 'ml-engineer'];
+  return {
+    [`list${title}s`]: EVERY_ROLE,
+    [`create${title}`]: writers,
+    [`get${title}`]: EVERY_ROLE,
+    [`upload${title}Version`]: writers,
+    [`register${title}Version`]: writers,
+    [`get${title}Version`]: EVERY_ROLE,
+    [`download${title}Version`]: EVERY_ROLE,
+    [`move${title}Alias`]: writers,
+  };
+}
+
+const PARAMS: Readonly<Record<string, string>> = {
+  project: 'alpha',
+  user: 'nobody',
+  token: 'no-such-token',
+  name: 'm1',
+  digest: `sha256:${'0'.repeat(64)}`,
+  alias: 'prod',
+};
 /** Routes that end the caller's sessions get a fresh login for each call, and run last. */
 const ENDS_SESSION = ['logout', 'logoutAll'];
 const ORDERED = [

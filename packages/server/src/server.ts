@@ -7,6 +7,7 @@ import { PalisadeError } from '@palisade/core';
 import { type App, createApp } from './app.ts';
 import type { Database } from './db/database.ts';
 import { openDatabase } from './db/open.ts';
+import type { Argon2Params } from './identity/password.ts';
 
 export interface TlsFiles {
   readonly cert: string;
@@ -27,6 +28,9 @@ export interface ServeOptions {
   readonly clock?: () => number;
   readonly log?: (entry: Record<string, unknown>) => void;
   readonly authRequestsPerMinute?: number;
+  readonly maxUploadBytes?: number;
+  /** Argon2id parameters (tests only; the CLI never sets them). */
+  readonly argon2?: Argon2Params;
 }
 
 export interface RunningServer {
@@ -100,6 +104,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.log ? { log: options.log } : {}),
       ...(options.authRequestsPerMinute ? { authRequestsPerMinute: options.authRequestsPerMinute } : {}),
+      ...(options.maxUploadBytes ? { maxUploadBytes: options.maxUploadBytes } : {}),
+      ...(options.argon2 ? { argon2: options.argon2 } : {}),
     });
     const handler = app.handler;
     const listener = (request: Parameters<typeof handler>[0], response: Parameters<typeof handler>[1]) => {

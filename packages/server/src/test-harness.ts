@@ -3,7 +3,7 @@ import { type TestContext, test } from 'node:test';
 import { DIALECTS, testDatabase } from './db/test-databases.ts';
 import type { Role } from './identity/roles.ts';
 import { base32Decode, hotp, totpStep } from './identity/totp.ts';
-import { type RunningServer, startServer } from './server.ts';
+import { type RunningServer, type ServeOptions, startServer } from './server.ts';
 
 /**
  * Test support: an in-process server on port 0 over a fresh database of either dialect, a clock the test moves,
@@ -59,11 +59,14 @@ export const ALL_SCOPES = [
   'user:manage',
 ];
 
+/** Cheap Argon2id for tests: the server's default (19 MiB, t = 2) costs ~100 ms per login on a busy CI box. */
+export const TEST_ARGON2 = { memory: 256, passes: 1, parallelism: 1, tagLength: 32 };
+
 export function totpCode(secret: string, now: number): string {
   return hotp(base32Decode(secret), totpStep(now));
 }
 
-async function open(dialect: (typeof DIALECTS)[number], t: TestContext) {
+async function open(dialect: (typeof DIALECTS)[number], t: TestContext, serve: Partial<ServeOptions>) {
   const database = await testDatabase(dialect);
   if (database === undefined) return undefined;
   // The harness reopens the database through the server: close the test handle, keep its files and schema.
@@ -77,6 +80,8 @@ async function open(dialect: (typeof DIALECTS)[number], t: TestContext) {
       : {}),
     clock: () => clock,
     authRequestsPerMinute: 10_000,
+    argon2: TEST_ARGON2,
+    ...serve,
   });
   t.after(async () => {
     await server.close();
@@ -101,8 +106,9 @@ async function open(dialect: (typeof DIALECTS)[number], t: TestContext) {
 export async function startHarness(
   dialect: (typeof DIALECTS)[number],
   t: TestContext,
+  serve: Partial<ServeOptions> = {},
 ): Promise<Harness | undefined> {
-  const opened = await open(dialect, t);
+  const opened = await open(dialect, t, serve);
   if (opened === undefined) return undefined;
   const { server, now, advance } = opened;
   const call: Harness['call'] = async (method, path, options = {}) => {
@@ -111,12 +117,18 @@ export async function startHarness(
     if (as.cookie) headers.cookie = as.cookie;
     if (as.csrf) headers['x-csrf-token'] = as.csrf;
     if (as.token) headers.authorization = `Bearer ${as.token}`;
-    if (options.body !== undefined) headers['content-type'] ??= 'application/json';
+    const raw = options.body instanceof FormData || options.body instanceof Uint8Array;
+    if (options.body !== undefined && !raw) headers['content-type'] ??= 'application/json';
     const response = await fetch(`${server.url}${path}`, {
       method,
       headers,
       ...(options.body !== undefined
-        ? { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }
+        ? {
+            body:
+              raw || typeof options.body === 'string'
+                ? (options.body as FormData | Uint8Array<ArrayBuffer> | string)
+                : JSON.stringify(options.body),
+          }
         : {}),
     });
     const text = await response.text();
@@ -184,10 +196,11 @@ export function serverTest(
   name: string,
   body: (h: Harness, t: TestContext) => Promise<void>,
   dialects: readonly (typeof DIALECTS)[number][] = DIALECTS,
+  serve: Partial<ServeOptions> = {},
 ): void {
   for (const dialect of dialects) {
     test(`${dialect}: ${name}`, async (t) => {
-      const harness = await startHarness(dialect, t);
+      const harness = await startHarness(dialect, t, serve);
       if (harness === undefined) {
         t.skip('PostgreSQL is not reachable');
         return;

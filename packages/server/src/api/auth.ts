@@ -3,7 +3,7 @@ import { HttpError } from '../http/problem.ts';
 import { json, type RequestContext, type Route } from '../http/route.ts';
 import { NAME, obj, str } from '../http/schema.ts';
 import { SESSION_ABSOLUTE_MS, sessionCookie } from '../identity/authenticator.ts';
-import { hashPassword, passwordProblem, verifyPassword } from '../identity/password.ts';
+import { passwordProblem } from '../identity/password.ts';
 import { ALL_PROJECTS, PERMISSIONS } from '../identity/roles.ts';
 import { newApiToken, secretHash } from '../identity/secrets.ts';
 import { newTotpSecret, otpauthUri, verifyTotp } from '../identity/totp.ts';
@@ -43,7 +43,7 @@ export const authRoutes: Route<Services>[] = [
       const input = body as { setupToken: string; username: string; password: string };
       await services.authThrottle.check([`setup:ip:${ip}`], now);
       checkPassword(input.password, input.username);
-      const passwordHash = await hashPassword(input.password);
+      const passwordHash = await services.passwords.hash(input.password);
       const secret = newTotpSecret();
       const user = await services.db.transaction(async (tx) => {
         if (!(await services.identity.consumeSetupToken(secretHash(input.setupToken), now, tx)))
@@ -153,12 +153,12 @@ export const authRoutes: Route<Services>[] = [
       const input = context.body as { current: string; password: string };
       const bucket = [`password:user:${user.id}`];
       await services.authThrottle.check(bucket, now);
-      if (!(await verifyPassword(input.current, user.passwordHash)).ok) {
+      if (!(await services.passwords.verify(input.current, user.passwordHash)).ok) {
         await services.authThrottle.failure(bucket, now);
         throw new HttpError(401, 'invalid-credentials', 'The current password is wrong.');
       }
       checkPassword(input.password, user.username);
-      await services.identity.setPasswordHash(user.id, await hashPassword(input.password));
+      await services.identity.setPasswordHash(user.id, await services.passwords.hash(input.password));
       await services.identity.deleteUserSessions(user.id);
       return { status: 204, headers: { 'set-cookie': sessionCookie('', 0) } };
     },

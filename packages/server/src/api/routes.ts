@@ -1,6 +1,7 @@
 import type { Services } from '../app.ts';
 import type { Route } from '../http/route.ts';
 import { authRoutes } from './auth.ts';
+import { inventoryRoutes } from './inventory.ts';
 import { projectRoutes } from './projects.ts';
 import { systemRoutes } from './system.ts';
 import { userRoutes } from './users.ts';
@@ -11,4 +12,5 @@ export const routes: readonly Route<Services>[] = [
   ...authRoutes,
   ...userRoutes,
   ...projectRoutes,
+  ...inventoryRoutes,
 ];

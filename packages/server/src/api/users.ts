@@ -2,7 +2,7 @@ import type { Services } from '../app.ts';
 import { HttpError } from '../http/problem.ts';
 import { json, type RequestContext, type Route } from '../http/route.ts';
 import { NAME, obj, str } from '../http/schema.ts';
-import { hashPassword, passwordProblem } from '../identity/password.ts';
+import { passwordProblem } from '../identity/password.ts';
 import { ALL_PROJECTS, ROLES, type Role } from '../identity/roles.ts';
 import { userView } from './views.ts';
 
@@ -61,7 +61,7 @@ export const userRoutes: Route<Services>[] = [
         throw new HttpError(409, 'conflict', `User "${input.username}" exists.`);
       }
       const user = await services.identity.createUser(
-        { username: input.username, passwordHash: await hashPassword(input.password) },
+        { username: input.username, passwordHash: await services.passwords.hash(input.password) },
         now,
       );
       return json(201, userView(user, []));

@@ -2,6 +2,10 @@ import type { Binding } from '../identity/roles.ts';
 import type { ApiToken, User } from '../identity/store.ts';
 import type { Project } from '../inventory/projects.ts';
 
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
 /** What the API shows of stored objects: never a hash, a secret or a TOTP seed. */
 export function userView(user: User, bindings?: readonly Binding[]) {
   return {

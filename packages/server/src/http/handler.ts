@@ -50,6 +50,13 @@ function send(response: ServerResponse, reply: Reply, requestId: string, tls: bo
     headers['content-type'] = reply.contentType ?? 'application/json';
   }
   if (payload !== undefined) headers['content-length'] = String(Buffer.byteLength(payload));
+  if (reply.stream !== undefined) {
+    headers['content-type'] = reply.contentType ?? 'application/octet-stream';
+    response.writeHead(reply.status, headers);
+    reply.stream.on('error', () => response.destroy());
+    reply.stream.pipe(response);
+    return;
+  }
   response.writeHead(reply.status, headers);
   response.end(payload);
 }
@@ -174,7 +181,10 @@ export function createHandler<S extends Kernel>(services: S, router: Router<Rout
       };
       if (!request.readableEnded) request.resume();
     }
-    if (method === 'HEAD') reply = { ...reply, body: undefined, text: undefined };
+    if (method === 'HEAD') {
+      reply.stream?.destroy();
+      reply = { ...reply, body: undefined, text: undefined, stream: undefined };
+    }
     send(response, reply, requestId, services.tls);
     services.metrics.observe(method, routeName, reply.status, (performance.now() - started) / 1000);
   };

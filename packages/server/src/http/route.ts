@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { Principal } from '../identity/principal.ts';
 import type { Permission } from '../identity/roles.ts';
 import type { Method } from './router.ts';
@@ -25,6 +26,8 @@ export interface Reply {
   readonly body?: unknown;
   /** A non-JSON body (metrics, JSON lines). */
   readonly text?: string;
+  /** A streamed body (downloads). */
+  readonly stream?: Readable;
   readonly contentType?: string;
   readonly headers?: Readonly<Record<string, string | string[]>>;
 }

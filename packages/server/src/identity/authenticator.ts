@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { HttpError } from '../http/problem.ts';
-import { dummyHash, hashPassword, verifyPassword } from './password.ts';
+import type { PasswordHasher } from './password.ts';
 import { effectiveBindings, isAdmin, type Principal } from './principal.ts';
 import { isWellFormedApiToken, newOpaqueSecret, secretHash } from './secrets.ts';
 import type { IdentityStore, Session, User } from './store.ts';
@@ -45,10 +45,12 @@ export interface LoginResult {
 export class Authenticator {
   readonly #store: IdentityStore;
   readonly #throttle: AuthThrottle;
+  readonly #passwords: PasswordHasher;
 
-  constructor(store: IdentityStore, throttle: AuthThrottle) {
+  constructor(store: IdentityStore, throttle: AuthThrottle, passwords: PasswordHasher) {
     this.#store = store;
     this.#throttle = throttle;
+    this.#passwords = passwords;
   }
 
   /**
@@ -149,7 +151,10 @@ export class Authenticator {
     const buckets = [`login:user:${input.username.toLowerCase()}`, `login:ip:${ip}`];
     await this.#throttle.check(buckets, now);
     const user = await this.#store.userByName(input.username);
-    const verdict = await verifyPassword(input.password, user?.passwordHash ?? (await dummyHash()));
+    const verdict = await this.#passwords.verify(
+      input.password,
+      user?.passwordHash ?? (await this.#passwords.dummy()),
+    );
     if (user === undefined || !verdict.ok || user.disabled) {
       await this.#throttle.failure(buckets, now);
       throw new HttpError(401, 'invalid-credentials', INVALID);
@@ -173,7 +178,8 @@ export class Authenticator {
       mfa = await this.#enrolAdmin(user, input.totp, buckets, now);
     }
     await this.#throttle.success(buckets);
-    if (verdict.rehash) await this.#store.setPasswordHash(user.id, await hashPassword(input.password));
+    if (verdict.rehash)
+      await this.#store.setPasswordHash(user.id, await this.#passwords.hash(input.password));
     // A new id at every login (no fixation); only hashes are stored.
     const sessionId = newOpaqueSecret();
     const csrfToken = newOpaqueSecret();

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { argon2Sync } from 'node:crypto';
 import { test } from 'node:test';
-import { hashPassword, passwordProblem, verifyPassword } from './password.ts';
+import { PasswordHasher, passwordProblem } from './password.ts';
+
+const hasher = new PasswordHasher();
+const hashPassword = (p: string) => hasher.hash(p);
+const verifyPassword = (p: string, phc: string) => hasher.verify(p, phc);
+
 import { isWellFormedApiToken, newApiToken, secretHash } from './secrets.ts';
 import { base32Decode, base32Encode, hotp, newTotpSecret, totpStep, verifyTotp } from './totp.ts';
 
