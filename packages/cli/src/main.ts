@@ -6,6 +6,7 @@ import { attestCommand } from './commands/attest.ts';
 import { bomCommand } from './commands/bom.ts';
 import { complianceCommand } from './commands/compliance.ts';
 import { driftCommand } from './commands/drift.ts';
+import { explainCommand } from './commands/explain.ts';
 import { fairnessCommand } from './commands/fairness.ts';
 import { gateCommand } from './commands/gate.ts';
 import { ledgerCommand } from './commands/ledger.ts';
@@ -38,6 +39,7 @@ export const COMMANDS: readonly Command[] = [
   rulesCommand,
   driftCommand,
   fairnessCommand,
+  explainCommand,
   serveCommand,
 ];
 

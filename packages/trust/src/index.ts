@@ -20,6 +20,16 @@ export type { ColumnDriftEntry, DriftOptions, DriftReport } from './drift/datase
 export { driftReport } from './drift/dataset-drift.ts';
 export type { DriftTest } from './drift/tests.ts';
 export { DRIFT_TESTS, defaultTest, TEST_RULES } from './drift/tests.ts';
+export { endpointModel } from './explain/endpoint-model.ts';
+export type { ExplainOptions, ExplainReport, RowExplanation } from './explain/explain.ts';
+export { explainModel } from './explain/explain.ts';
+export type { PredictModel } from './explain/model.ts';
+export { functionModel } from './explain/model.ts';
+export { loadOnnxModel } from './explain/onnx-model.ts';
+export type { PermutationImportance, PermutationOptions, Scoring } from './explain/permutation-importance.ts';
+export { permutationImportance, SCORINGS } from './explain/permutation-importance.ts';
+export type { Explanation, KernelOptions, ShapleyInput } from './explain/shapley.ts';
+export { exactShapley, kernelShap, MAX_EXACT_FEATURES } from './explain/shapley.ts';
 export type {
   FairnessOptions,
   FairnessReport,
@@ -33,6 +43,7 @@ export { disparity } from './fairness/disparity.ts';
 export { benefits, generalizedEntropyIndex, theilIndex } from './fairness/inequality.ts';
 export { ADVERSE_IMPACT_RATIO } from './fairness/summary.ts';
 export { driftFacts, driftToJson, driftToText } from './report/drift-output.ts';
+export { explainToJson, explainToText } from './report/explain-output.ts';
 export { fairnessFacts, fairnessToJson, fairnessToText } from './report/fairness-output.ts';
 export { jensenShannon, psi } from './stats/divergence.ts';
 export { chiSquareSf, gammaQ, logGamma, normalTwoSidedP } from './stats/gamma.ts';

@@ -1,7 +1,8 @@
 import { PalisadeError } from '@palisade/core';
 import { type Column, cellText, findColumn, type Table } from '../data/table.ts';
+import { seededRandom } from '../stats/random.ts';
 import { type AuditTask, classificationTask, regressionTask } from './audit-tasks.ts';
-import { percentile, seededRandom } from './bootstrap.ts';
+import { percentile } from './bootstrap.ts';
 import type { Disparity } from './disparity.ts';
 import { benefits, generalizedEntropyIndex, theilIndex } from './inequality.ts';
 import { binaryOutcomes, isScore, positiveLabel } from './outcomes.ts';
