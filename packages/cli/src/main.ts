@@ -11,6 +11,7 @@ import { fairnessCommand } from './commands/fairness.ts';
 import { gateCommand } from './commands/gate.ts';
 import { ledgerCommand } from './commands/ledger.ts';
 import { lineageCommand } from './commands/lineage.ts';
+import { piiCommand } from './commands/pii.ts';
 import { policyCommand } from './commands/policy.ts';
 import { redteamCommand } from './commands/redteam.ts';
 import { robustnessCommand } from './commands/robustness.ts';
@@ -39,6 +40,7 @@ export const COMMANDS: readonly Command[] = [
   rulesCommand,
   driftCommand,
   fairnessCommand,
+  piiCommand,
   explainCommand,
   serveCommand,
 ];
