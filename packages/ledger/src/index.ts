@@ -67,8 +67,13 @@ export {
   statementJson,
 } from './attest/statement.ts';
 export { bytesEqual, decodeBase64, encodeBase64 } from './bytes.ts';
+export type { Frontier } from './log/frontier.ts';
+export { extendFrontier, frontierKeys } from './log/frontier.ts';
 export type { LogVerification, VerifyOptions } from './log/log.ts';
 export { MAX_ENTRY_BYTES, TransparencyLog } from './log/log.ts';
+export type { SqlClient, SqlPool } from './log/postgres.ts';
+export { PostgresLog } from './log/postgres.ts';
+export { SnapshotLogStore } from './log/snapshot.ts';
 export type {
   EntryReference,
   LogStore,
