@@ -61,3 +61,27 @@ test('the CNN input gradient equals PyTorch (cross-entropy, sum reduction)', { s
     worst = Math.max(worst, Math.abs((gradient[i] as number) - (expected[i] as number)));
   assert.ok(worst < 1e-4, `max |Δ| ${worst}`);
 });
+
+test('HopSkipJump (label-only, L2) finds adversarials whose distances bound robust accuracy like PGD does', {
+  skip,
+}, async () => {
+  const model = await OnnxClassifier.fromFile(join(ROBUSTNESS_VECTORS, 'digits_mlp.onnx'));
+  const x = readFloat32('Xte.f32').subarray(0, 20 * 64);
+  const y = readInt32('yte.i32').subarray(0, 20);
+  const report = await evaluateRobustness(
+    model,
+    { x, y },
+    { attacks: ['pgd', 'hsj'], norm: 'l2', epsilons: [0.5, 3], hsjIterations: 8 },
+  );
+  const at = (attack: string, epsilon: number) =>
+    report.results.find((r) => r.attack === attack && r.epsilon === epsilon);
+  assert.equal(at('hsj', 0.5)?.threatModel, 'decision-based');
+  assert.ok((at('hsj', 3)?.robustAccuracy ?? 1) <= 0.1, 'every digit falls within L2 3');
+  assert.ok(
+    (at('hsj', 0.5)?.robustAccuracy ?? 0) >= (at('pgd', 0.5)?.robustAccuracy ?? 1) - 0.1,
+    'label-only does not beat white-box by much',
+  );
+  assert.ok((at('hsj', 0.5)?.robustAccuracy ?? 1) <= report.cleanAccuracy);
+  const linf = await evaluateRobustness(model, { x, y }, { attacks: ['hsj'], epsilons: [0.1] });
+  assert.match(linf.notRun[0]?.reason ?? '', /L2/);
+});

@@ -1,5 +1,6 @@
 import { PalisadeError } from '@palisade/core';
 import { gradientAttack, type Norm } from '../attacks/gradient-attacks.ts';
+import { DEFAULT_HSJ, hopSkipJump } from '../attacks/hop-skip-jump.ts';
 import { argmaxRows, type LossName } from '../attacks/loss.ts';
 import { squareAttack } from '../attacks/square.ts';
 import type { OnnxClassifier } from '../model/onnx-classifier.ts';
@@ -12,7 +13,7 @@ import { SeededRandom } from '../random.ts';
  * listed with the reason instead of being silently dropped, so robustness is never overstated.
  */
 
-export const ATTACKS = ['fgsm', 'pgd', 'square'] as const;
+export const ATTACKS = ['fgsm', 'pgd', 'square', 'hsj'] as const;
 export type AttackName = (typeof ATTACKS)[number];
 const WHITE_BOX: readonly AttackName[] = ['fgsm', 'pgd'];
 
@@ -34,6 +35,8 @@ export interface RobustnessOptions {
   readonly randomStart: boolean;
   readonly squareQueries: number;
   readonly squarePInit: number;
+  /** HopSkipJump iterations (its budgets are L2 distances). */
+  readonly hsjIterations: number;
   readonly clipMin: number;
   readonly clipMax: number;
   readonly batchSize: number;
@@ -52,6 +55,7 @@ export const DEFAULT_ROBUSTNESS_OPTIONS: RobustnessOptions = {
   randomStart: false,
   squareQueries: 1000,
   squarePInit: 0.3,
+  hsjIterations: 20,
   clipMin: 0,
   clipMax: 1,
   batchSize: 256,
@@ -60,7 +64,7 @@ export const DEFAULT_ROBUSTNESS_OPTIONS: RobustnessOptions = {
 
 export interface AttackResult {
   readonly attack: AttackName;
-  readonly threatModel: 'white-box' | 'black-box';
+  readonly threatModel: 'white-box' | 'black-box' | 'decision-based';
   readonly norm: Norm;
   readonly epsilon: number;
   readonly robustAccuracy: number;
@@ -132,8 +136,19 @@ export async function evaluateRobustness(
       notRun.push({ attack, reason: `white-box gradients unavailable: ${model.gradientUnsupported}` });
       return false;
     }
+    if (attack === 'hsj' && o.norm !== 'l2') {
+      notRun.push({
+        attack,
+        reason: 'HopSkipJump measures L2 distances: run it with --norm l2 and L2 budgets',
+      });
+      return false;
+    }
     return true;
   });
+  // HopSkipJump finds each row's smallest adversarial distance once; every ε is then read off it.
+  let hsjDistances: Float64Array | undefined;
+  let hsjQueries = 0;
+  let hsjSeconds = 0;
   const total = runnable.length * o.epsilons.length * batches.length;
   let done = 0;
   for (const attack of runnable)
@@ -146,7 +161,30 @@ export async function evaluateRobustness(
       for (const [from, to] of batches) {
         const part = slice(from, to);
         let final: Float64Array;
-        if (attack === 'square') {
+        if (attack === 'hsj') {
+          if (!hsjDistances) {
+            const started = performance.now();
+            const before = model.queries;
+            hsjDistances = new Float64Array(rows);
+            for (const [f, t] of batches) {
+              const b = slice(f, t);
+              hsjDistances.set(
+                await hopSkipJump(
+                  model,
+                  b.x,
+                  b.y,
+                  { ...DEFAULT_HSJ, iterations: o.hsjIterations, clipMin: o.clipMin, clipMax: o.clipMax },
+                  rng,
+                ),
+                f,
+              );
+            }
+            hsjQueries = model.queries - before;
+            hsjSeconds = (performance.now() - started) / 1000;
+          }
+          // A margin-like value: positive when no adversarial within ε was found.
+          final = hsjDistances.subarray(from, to).map((distance) => distance - epsilon);
+        } else if (attack === 'square') {
           final = (
             await squareAttack(
               model,
@@ -191,15 +229,17 @@ export async function evaluateRobustness(
         }
         o.onProgress?.(++done, total, `${attack} ε=${epsilon}`);
       }
+      const hsj = attack === 'hsj';
       results.push({
         attack,
-        threatModel: attack === 'square' ? 'black-box' : 'white-box',
+        threatModel: hsj ? 'decision-based' : attack === 'square' ? 'black-box' : 'white-box',
         norm: attack === 'square' ? 'linf' : o.norm,
         epsilon,
         robustAccuracy: robust / rows,
         attackSuccessRate: correctCount === 0 ? 0 : fooled / correctCount,
-        queries: model.queries - before,
-        seconds: (performance.now() - started) / 1000,
+        // HopSkipJump's one search serves every ε: its cost is reported on each.
+        queries: hsj ? hsjQueries : model.queries - before,
+        seconds: hsj ? hsjSeconds : (performance.now() - started) / 1000,
         parameters: parametersOf(attack, epsilon, o),
       });
     }
@@ -229,6 +269,13 @@ function parametersOf(
 ): Record<string, number | string | boolean> {
   if (attack === 'square')
     return { maxQueries: o.squareQueries, pInit: o.squarePInit, loss: 'margin', seed: o.seed };
+  if (attack === 'hsj')
+    return {
+      iterations: o.hsjIterations,
+      initialEvaluations: DEFAULT_HSJ.initialEvaluations,
+      maxEvaluations: DEFAULT_HSJ.maxEvaluations,
+      seed: o.seed,
+    };
   if (attack === 'fgsm') return { stepSize: epsilon, loss: o.loss };
   return {
     steps: o.pgdSteps,

@@ -77,7 +77,8 @@ export const robustnessCommand: Command = {
     'accuracy, then robust accuracy, attack success rate and queries per attack and ε. White-box FGSM and PGD',
     "run on the model's exact input gradient, computed by ONNX Runtime from a backward graph Palisade adds to",
     'the model (ops: Gemm, MatMul, Conv, MaxPool, Relu, Sigmoid, Tanh, Add, Sub, Mul, Div, reshapes); when an op',
-    'has no backward rule the report says which one and only the black-box Square Attack runs. Data: .npz with',
+    'has no backward rule the report says which one and only black-box attacks run (Square Attack; HopSkipJump,',
+    'label-only, with --attack hsj --norm l2). Data: .npz with',
     'arrays x and y, or CSV with numeric feature columns and a label column. Defaults follow the PyTorch',
     'reference protocol: L∞, ε 0.05/0.1/0.2, PGD-20 with step ε/4, cross-entropy, inputs clipped to [0,1];',
     'Square Attack with 1,000 queries. Exit code 0 when the evaluation ran (this command measures; gate on its',
@@ -108,7 +109,7 @@ export const robustnessCommand: Command = {
       type: 'string',
       multiple: true,
       value: 'NAME',
-      description: 'fgsm, pgd, square (default all).',
+      description: 'fgsm, pgd, square (the default three), hsj (HopSkipJump, label-only; with --norm l2).',
     },
     {
       name: 'epsilon',
