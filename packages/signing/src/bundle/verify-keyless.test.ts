@@ -3,7 +3,10 @@ import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
+import { isSigningError } from '../errors.ts';
+import { verifyEmbeddedScts } from '../sigstore/sct.ts';
 import { parseTrustedRoot } from '../sigstore/trusted-root.ts';
+import { parseCertificate } from '../x509/certificate.ts';
 import { verifyModel } from './verify.ts';
 
 const VECTORS = resolve(import.meta.dirname, '../../../../../shared/vectors');
@@ -198,6 +201,42 @@ test('tampering the Rekor entry: body, SET, inclusion proof, checkpoint, log id,
     },
     'TLOG_INVALID',
     /hashedrekord/,
+  );
+});
+
+test('SCTs: a trusted root without the CT log, or whose CT key was not yet valid, is SCT_INVALID', {
+  skip: SKIP,
+}, async () => {
+  const dir = join(MODELS, 'v1.1.0-sigstore');
+  const bundle = readFileSync(join(dir, 'model.sig'));
+  const root = JSON.parse(trustedRootText());
+  const ctlogs = root.ctlogs;
+  root.ctlogs = [];
+  const none = await verifyKeyless(dir, bundle, { trustedRoot: JSON.stringify(root) });
+  assert.ok(!none.ok);
+  assert.equal(none.reason, 'SCT_INVALID');
+  assert.match(none.message, /unknown log/);
+  root.ctlogs = ctlogs;
+  for (const log of root.ctlogs) log.publicKey.validFor = { start: '2030-01-01T00:00:00Z' };
+  const early = await verifyKeyless(dir, bundle, { trustedRoot: JSON.stringify(root) });
+  assert.ok(!early.ok);
+  assert.equal(early.reason, 'SCT_INVALID');
+  assert.match(early.message, /not valid at 2025-10-10/);
+  const ok = await verifyKeyless(dir, bundle);
+  assert.ok(ok.ok && ok.signer.method === 'sigstore');
+  assert.deepEqual(ok.signer.ctlogs, ['https://ctfe.sigstore.dev/2022']);
+});
+
+test('an SCT checked against the wrong issuer key does not verify (the signed precertificate binds the issuer)', {
+  skip: SKIP,
+}, () => {
+  const bundle = JSON.parse(readFileSync(join(MODELS, 'v1.1.0-sigstore/model.sig'), 'utf8')) as Bundle;
+  const leaf = parseCertificate(Buffer.from(bundle.verificationMaterial.certificate.rawBytes, 'base64'));
+  const { ctlogs } = parseTrustedRoot(trustedRootText());
+  assert.throws(
+    () => verifyEmbeddedScts(leaf, leaf, ctlogs),
+    (error) =>
+      isSigningError(error) && error.reason === 'SCT_INVALID' && /does not verify/.test(error.message),
   );
 });
 

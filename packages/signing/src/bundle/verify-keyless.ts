@@ -1,4 +1,5 @@
 import { SigningError } from '../errors.ts';
+import { verifyEmbeddedScts } from '../sigstore/sct.ts';
 import { verifyTlogEntry } from '../sigstore/tlog.ts';
 import { type TrustedRoot, within } from '../sigstore/trusted-root.ts';
 import { type Certificate, describeCertificate, parseCertificate } from '../x509/certificate.ts';
@@ -20,6 +21,8 @@ export interface KeylessSigner {
   readonly identities: readonly string[];
   readonly issuer: string | undefined;
   readonly chain: readonly string[];
+  /** CT logs whose embedded SCT verified. */
+  readonly ctlogs: readonly string[];
   readonly tlog: { readonly baseUrl: string; readonly logIndex: string; readonly integratedTime: string };
 }
 
@@ -47,7 +50,7 @@ function verifyFulcioChain(leaf: Certificate, trustedRoot: TrustedRoot, time: Da
 /**
  * Verifies a keyless Sigstore bundle offline: the DSSE signature with the Fulcio certificate's key, each Rekor
  * entry (body, signed entry timestamp, inclusion proof and checkpoint), the Fulcio chain at the integrated time,
- * the certificate's usage, and the signer's identity and OIDC issuer.
+ * an embedded SCT from a trusted CT log, the certificate's usage, and the signer's identity and OIDC issuer.
  */
 export function verifyKeylessSignature(bundle: SigstoreBundle, trust: KeylessTrust): KeylessSigner {
   const material = bundle.verificationMaterial;
@@ -67,6 +70,7 @@ export function verifyKeylessSignature(bundle: SigstoreBundle, trust: KeylessTru
   );
   const first = entries[0] as (typeof entries)[number];
   const path = verifyFulcioChain(leaf, trust.trustedRoot, first.integratedTime);
+  const ctlogs = verifyEmbeddedScts(leaf, path[1] ?? leaf, trust.trustedRoot.ctlogs);
   checkSigningUsage(leaf);
   checkIdentity(leaf, trust);
   return {
@@ -74,6 +78,7 @@ export function verifyKeylessSignature(bundle: SigstoreBundle, trust: KeylessTru
     identities: certificateIdentities(leaf),
     issuer: certificateIssuer(leaf),
     chain: path.map(describeCertificate),
+    ctlogs: ctlogs.map((log) => log.baseUrl),
     tlog: {
       baseUrl: first.log.baseUrl,
       logIndex: first.logIndex,

@@ -9,6 +9,7 @@ import { verifyKeylessSignature } from '../bundle/verify-keyless.ts';
 import { isSigningError } from '../errors.ts';
 import { parseCertificate } from '../x509/certificate.ts';
 import { verifyCheckpoint } from './checkpoint.ts';
+import { verifyEmbeddedScts } from './sct.ts';
 import { parseTrustedRoot } from './trusted-root.ts';
 
 /**
@@ -49,16 +50,28 @@ function fuzz(name: string, seed: number, pool: Uint8Array[], run: (input: Uint8
   }
 }
 
-test(`certificate DER reader survives mutated certificates for ${SECONDS}s`, { skip: SKIP }, () => {
+test(`certificate DER reader and SCT parser survive mutated certificates for ${SECONDS}s`, {
+  skip: SKIP,
+}, () => {
   const pool = keylessBundles().map((bytes) => {
     const material = parseBundle(bytes).verificationMaterial;
     return material.kind === 'certificate' ? material.certificate : new Uint8Array();
   });
+  const ctlogs = parseTrustedRoot(
+    readFileSync(join(VECTORS, 'tlog/sigstore/trusted_root.public-good.json')),
+  ).ctlogs;
   fuzz('parseCertificate', 0xc3e7, pool, (input) => {
+    let certificate: ReturnType<typeof parseCertificate>;
     try {
-      parseCertificate(input);
+      certificate = parseCertificate(input);
     } catch (error) {
       assert.ok(isSigningError(error) && error.reason === 'CERTIFICATE_INVALID', String(error));
+      return;
+    }
+    try {
+      verifyEmbeddedScts(certificate, certificate, ctlogs);
+    } catch (error) {
+      assert.ok(isSigningError(error), String(error));
     }
   });
 });

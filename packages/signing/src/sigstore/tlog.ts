@@ -120,6 +120,7 @@ export function verifyTlogEntry(
   }
   const logIndex = integer(raw.logIndex, 'logIndex');
   const time = integer(raw.integratedTime, 'integratedTime');
+  if (Number(time) > 8_640_000_000_000) fail('TLOG_INVALID', 'integratedTime is out of range');
   if (time === '0')
     fail(
       'TLOG_INVALID',

@@ -32,6 +32,8 @@ export interface CertificateAuthority {
 /** The parts of a Sigstore TrustedRoot that offline keyless verification uses. */
 export interface TrustedRoot {
   readonly tlogs: readonly TransparencyLog[];
+  /** Certificate Transparency logs, whose SCTs Fulcio embeds in its certificates. */
+  readonly ctlogs: readonly TransparencyLog[];
   readonly certificateAuthorities: readonly CertificateAuthority[];
 }
 
@@ -74,8 +76,7 @@ function decode(value: unknown, what: string): Buffer {
   }
 }
 
-function tlog(entry: unknown, index: number): TransparencyLog {
-  const what = `tlogs[${index}]`;
+function tlog(entry: unknown, what: string): TransparencyLog {
   if (!isObject(entry) || !isObject(entry.publicKey) || !isObject(entry.logId)) bad(`${what} is incomplete`);
   const der = decode(entry.publicKey.rawBytes, `${what}.publicKey.rawBytes`);
   let key: KeyObject;
@@ -140,11 +141,12 @@ export function parseTrustedRoot(input: string | Uint8Array): TrustedRoot {
       `mediaType must be ${TRUSTED_ROOT_MEDIA_TYPE} (or a ${CLIENT_TRUST_CONFIG_MEDIA_TYPE} embedding one)`,
     );
   }
-  const tlogs = list(json.tlogs, 'tlogs').map(tlog);
+  const tlogs = list(json.tlogs, 'tlogs').map((entry, i) => tlog(entry, `tlogs[${i}]`));
+  const ctlogs = list(json.ctlogs, 'ctlogs').map((entry, i) => tlog(entry, `ctlogs[${i}]`));
   const certificateAuthorities = list(json.certificateAuthorities, 'certificateAuthorities').map(authority);
   if (tlogs.length === 0) bad('it lists no transparency log');
   if (certificateAuthorities.length === 0) bad('it lists no certificate authority');
-  return { tlogs, certificateAuthorities };
+  return { tlogs, ctlogs, certificateAuthorities };
 }
 
 export function within(range: ValidFor, time: Date): boolean {

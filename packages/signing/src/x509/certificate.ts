@@ -130,6 +130,9 @@ export function parseCertificate(input: Uint8Array | string): Certificate {
   }
   const der = x509.raw;
   if (der.length > MAX_CERTIFICATE_BYTES) invalid(`A certificate of ${der.length} bytes is too large`);
+  if (Number.isNaN(x509.validFromDate.getTime()) || Number.isNaN(x509.validToDate.getTime())) {
+    invalid('The certificate has an unreadable validity period');
+  }
   const extensions = extensionsOf(der);
   const basic = extensions.get(OID.basicConstraints);
   const usage = extensions.get(OID.keyUsage);

@@ -71,6 +71,20 @@ export function value(buf: Uint8Array, tlv: Tlv): Buffer {
   return Buffer.from(buf.buffer, buf.byteOffset + tlv.start, tlv.end - tlv.start);
 }
 
+/** DER-encodes one TLV (definite length, minimal length octets). */
+export function encodeTlv(tag: number, body: Uint8Array): Buffer {
+  const n = body.length;
+  const length =
+    n < 0x80
+      ? Buffer.of(n)
+      : n < 0x100
+        ? Buffer.of(0x81, n)
+        : n < 0x10000
+          ? Buffer.of(0x82, n >> 8, n & 0xff)
+          : Buffer.of(0x83, n >> 16, (n >> 8) & 0xff, n & 0xff);
+  return Buffer.concat([Buffer.of(tag), length, body]);
+}
+
 /** Dotted form of an OBJECT IDENTIFIER's value. */
 export function decodeOid(bytes: Uint8Array): string {
   if (bytes.length === 0 || bytes.length > 64) bad('OID length');
