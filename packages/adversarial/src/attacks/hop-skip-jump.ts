@@ -26,7 +26,11 @@ export const DEFAULT_HSJ: HopSkipJumpOptions = {
   clipMax: 1,
 };
 
-const norm = (v: Float64Array | Float32Array) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+function norm(v: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += (v[i] as number) ** 2;
+  return Math.sqrt(s);
+}
 
 /** Decides, per candidate row, whether the model misclassifies it (one batched inference). */
 async function adversarial(model: OnnxClassifier, rows: Float32Array[], label: number): Promise<boolean[]> {
