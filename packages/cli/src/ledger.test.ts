@@ -7,6 +7,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -16,6 +17,14 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
+import {
+  cosignatureSigner,
+  ed25519PublicFromSeed,
+  formatVerifierKey,
+  MemoryWitnessStore,
+  parseVerifierKey,
+  Witness,
+} from '@palisade/ledger';
 import type { Io } from './io.ts';
 import { main } from './main.ts';
 
@@ -331,4 +340,56 @@ test('checkpoint and export-tiles publish the log as c2sp.org/tlog-tiles static 
   const usage = await run(['ledger', 'frobnicate', '--ledger', ledger]);
   assert.equal(usage.code, 2);
   assert.match(usage.err, /init, append, verify/);
+});
+
+test('check-proof enforces witness cosignatures; prove works without the log key from the stored checkpoint', async (t) => {
+  const { dir, ledger, model } = await workspace(t);
+  assert.equal((await run(['attest', 'provenance', '--ledger', ledger, '--model', model])).code, 0);
+  const proofFile = `${model}.tlog-proof`;
+  const proof = readFileSync(proofFile, 'utf8');
+  const checkpoint = proof.slice(proof.indexOf('\n\n') + 2);
+  const vkey = readFileSync(join(ledger, '..', 'ledger.pub'), 'utf8').trim();
+  const seed = new Uint8Array(32).fill(7);
+  const witness = new Witness(
+    cosignatureSigner('witness.example', seed),
+    new Map([['ledger.example/ml', parseVerifierKey(vkey)]]),
+    new MemoryWitnessStore(),
+  );
+  const cosigned = witness.addCheckpoint(`old 0\n\n${checkpoint}`);
+  assert.equal(cosigned.status, 200, cosigned.body);
+  const witnessKey = formatVerifierKey('witness.example', 0x04, ed25519PublicFromSeed(seed));
+  const without = await run([
+    'ledger',
+    'check-proof',
+    proofFile,
+    '--ledger',
+    ledger,
+    '--witness',
+    witnessKey,
+  ]);
+  assert.equal(without.code, 1);
+  assert.match(without.out, /0 of 1 required cosignatures/);
+  writeFileSync(proofFile, `${proof}${cosigned.body}`);
+  const witnessed = await run([
+    'ledger',
+    'check-proof',
+    proofFile,
+    '--ledger',
+    ledger,
+    '--witness',
+    witnessKey,
+  ]);
+  assert.equal(witnessed.code, 0, witnessed.out + witnessed.err);
+  // A reader without ledger.key proves from the latest stored checkpoint.
+  const key = join(ledger, '..', 'ledger.key');
+  renameSync(key, join(dir, 'away.key'));
+  const proved = await run([
+    'ledger',
+    'prove',
+    JSON.parse((await run(['lineage', model, '--ledger', ledger, '-f', 'json'])).out).root,
+    '--ledger',
+    ledger,
+  ]);
+  assert.equal(proved.code, 0, proved.err);
+  assert.match(proved.out, /\nindex 0\n/);
 });

@@ -25,6 +25,7 @@ import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { writeResult } from '../io.ts';
 import { checkProof } from '../ledger/check-proof.ts';
 import {
+  checkpointCovering,
   currentCheckpoint,
   LEDGER_OPTION,
   ledgerPaths,
@@ -207,12 +208,12 @@ async function prove(context: CommandContext): Promise<ExitCode> {
         'INPUT_NOT_FOUND',
         `No entry in ${opened.paths.database} has digest or subject ${digest}`,
       );
-    const checkpoint = currentCheckpoint(opened);
+    const { note, size } = checkpointCovering(opened, index);
     return formatProofFile({
       extra: log.entry(index),
       index,
-      proof: log.inclusionProof(index, log.size),
-      checkpoint,
+      proof: log.inclusionProof(index, size),
+      checkpoint: note,
     });
   });
   await writeResult(context.io, file, context.flags.output);
@@ -345,6 +346,20 @@ export const ledgerCommand: Command = {
       multiple: true,
       value: 'FILE',
       description: 'check-proof: a PEM public key trusted to sign entries (the log key always is).',
+    },
+    {
+      name: 'witness',
+      type: 'string',
+      multiple: true,
+      value: 'VKEY|FILE',
+      description:
+        'check-proof: a witness cosigner key (c2sp.org/tlog-cosignature) whose cosignature the checkpoint must carry.',
+    },
+    {
+      name: 'witness-threshold',
+      type: 'string',
+      value: 'N',
+      description: 'check-proof: how many of the --witness keys must have cosigned (default all).',
     },
     {
       name: 'model',

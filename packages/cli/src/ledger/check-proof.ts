@@ -41,6 +41,15 @@ function logKey(context: CommandContext): NoteVerifier {
   return parseVerifierKey(text.trim());
 }
 
+/** How many of the --witness keys must have cosigned (default: all given). */
+function witnessThreshold(value: unknown, witnesses: number): number {
+  if (value === undefined) return witnesses;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0 || n > witnesses)
+    throw new PalisadeError('USAGE', `--witness-threshold must be a whole number from 0 to ${witnesses}`);
+  return n;
+}
+
 /** The log key as a DSSE verifier: entries the ledger signs itself carry its Ed25519 signature. */
 function logDsseKey(verifier: NoteVerifier): DsseVerifier {
   const key = createPublicKey({
@@ -82,6 +91,10 @@ export async function checkProof(context: CommandContext): Promise<ExitCode> {
   const verifier = logKey(context);
   if (verifier.sigType !== SIG_TYPE_ED25519)
     throw new PalisadeError('USAGE', 'the log key must be an Ed25519 verifier key (type 0x01)');
+  const witnesses = stringList(context.values.witness).map((text) =>
+    parseVerifierKey((existsSync(text) ? readFileSync(text, 'utf8') : text).trim()),
+  );
+  const threshold = witnessThreshold(context.values['witness-threshold'], witnesses.length);
   const model = context.values.model;
   const expected =
     typeof model === 'string' && model !== '' ? `sha256:${(await artifactDigest(model)).sha256}` : undefined;
@@ -94,7 +107,11 @@ export async function checkProof(context: CommandContext): Promise<ExitCode> {
         'INPUT_INVALID',
         'the proof file carries no entry (extra line); it cannot be checked alone',
       );
-    const checked = verifyProofFile(file, leafHash(file.extra), { log: verifier });
+    const checked = verifyProofFile(file, leafHash(file.extra), {
+      log: verifier,
+      witnesses,
+      witnessThreshold: threshold,
+    });
     const entry = decodeEntry(file.extra);
     const trusted = [logDsseKey(verifier), ...signerKeys(context).map(dsseVerifier)];
     const signers = verifiedSigners(entry.envelope, trusted);

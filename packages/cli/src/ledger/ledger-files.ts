@@ -133,6 +133,26 @@ export function signAndKeepCheckpoint(ledger: OpenLedger): string {
   return note;
 }
 
+/**
+ * A checkpoint whose tree includes entry `index`: a fresh one of the whole log when the log key is at hand,
+ * otherwise the latest stored one (so a reader without the key can still hand out proofs).
+ */
+export function checkpointCovering(ledger: OpenLedger, index: number): { note: string; size: number } {
+  if (ledger.signer !== undefined) {
+    const note = currentCheckpoint(ledger);
+    return { note, size: parseCheckpoint(parseNote(note).text).size };
+  }
+  const latest = ledger.log.latestCheckpoint();
+  const size = latest === undefined ? 0 : parseCheckpoint(parseNote(latest).text).size;
+  if (latest === undefined || size <= index) {
+    throw new PalisadeError(
+      'INPUT_NOT_FOUND',
+      `No signed checkpoint includes entry ${index} yet, and the log key ${ledger.paths.signerKey} is not readable to sign one`,
+    );
+  }
+  return { note: latest, size };
+}
+
 /** The latest stored checkpoint if it covers the whole log, otherwise a fresh one (needs the key). */
 export function currentCheckpoint(ledger: OpenLedger): string {
   const latest = ledger.log.latestCheckpoint();
