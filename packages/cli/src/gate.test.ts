@@ -246,3 +246,55 @@ test('usage errors exit 2 with a message that says what to do', async () => {
     assert.match(result.err, message);
   }
 });
+
+test('evaluation reports of palisade drift become facts a pack reads', async (t) => {
+  const m = benignModel(t);
+  const reference = join(m.dir, 'reference.csv');
+  const current = join(m.dir, 'current.csv');
+  const rows = (shift: number) =>
+    [
+      'x,label',
+      ...Array.from({ length: 200 }, (_, i) => `${((i * 37) % 100) / 10 + shift},${i % 3 === 0 ? 'a' : 'b'}`),
+    ].join('\n');
+  writeFileSync(reference, rows(0));
+  writeFileSync(current, rows(5));
+  const report = join(m.dir, 'drift.json');
+  const drift = await run([
+    'drift',
+    '--reference',
+    reference,
+    '--current',
+    current,
+    '--format',
+    'json',
+    '-o',
+    report,
+  ]);
+  assert.equal(drift.code, 0, drift.err);
+  const result = await run([
+    'gate',
+    m.model,
+    '--policy',
+    'eu-ai-act-high-risk',
+    '--evaluation',
+    report,
+    '--format',
+    'json',
+  ]);
+  const decision = JSON.parse(result.out);
+  assert.equal(decision.facts.evaluations.drift.status, 'failed');
+  const rule = decision.results.find(
+    (r: { rule: string }) => r.rule === 'eu-ai-act-high-risk/art72-no-data-drift',
+  );
+  assert.equal(rule.outcome, 'fail');
+  assert.equal(rule.effect, 'warn');
+  const none = await run(['gate', m.model, '--policy', 'eu-ai-act-high-risk', '--format', 'json']);
+  const skipped = JSON.parse(none.out).results.find(
+    (r: { rule: string }) => r.rule === 'eu-ai-act-high-risk/art72-no-data-drift',
+  );
+  assert.equal(skipped.outcome, 'not-applicable');
+  writeFileSync(join(m.dir, 'plain.json'), '{"accuracy": 0.9}');
+  const bad = await run(['gate', m.model, '--policy', 'baseline', '--evaluation', join(m.dir, 'plain.json')]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /carries no evaluation facts/);
+});

@@ -18,6 +18,7 @@ import { type ScanReport, scanPaths } from '@palisade/scanner';
 import { serializeModel, verifyModel } from '@palisade/signing';
 import { readInput, signaturePath } from '../commands/signing-common.ts';
 import { bomFacts } from './bom-evidence.ts';
+import { evaluationFacts } from './evaluation-evidence.ts';
 import { provenanceFacts } from './ledger-evidence.ts';
 
 export interface EvidenceOptions {
@@ -29,6 +30,8 @@ export interface EvidenceOptions {
   readonly ledgerPath?: string;
   /** PEM public keys trusted to sign provenance statements in the ledger (besides --key). */
   readonly provenanceKeyPaths?: readonly string[];
+  /** JSON reports carrying evaluation facts (palisade fairness / drift --format json). */
+  readonly evaluationPaths?: readonly string[];
   readonly onScanTotal?: (total: number) => void;
   readonly onScanFile?: (path: string, done: number) => void;
 }
@@ -131,8 +134,9 @@ async function signatureFacts(
 /** Runs every evidence source on one artifact and assembles the facts a policy reads. */
 export async function gatherFacts(path: string, options: EvidenceOptions): Promise<Facts> {
   const stat = statOf(path);
+  // Reports first: a bad --evaluation file should not wait for a long scan.
+  const evaluations = await evaluationFacts(options.evaluationPaths ?? []);
   const report = await scanPaths([path], {
-    digests: true,
     ...(options.onScanTotal ? { onTotal: options.onScanTotal } : {}),
     ...(options.onScanFile ? { onFile: (f, done) => options.onScanFile?.(f.path, done) } : {}),
   });
@@ -155,6 +159,7 @@ export async function gatherFacts(path: string, options: EvidenceOptions): Promi
     scan: report.files.length === 0 ? unknown('no file to scan') : scanFacts(report),
     signature: await signatureFacts(path, bundlePath, options),
     bom,
+    evaluations: { ...facts.evaluations, ...evaluations },
     provenance: await provenanceFacts(artifact.digest, options.ledgerPath, [
       ...(options.keyPath ? [options.keyPath] : []),
       ...(options.provenanceKeyPaths ?? []),

@@ -75,6 +75,7 @@ export function evidenceOptions(context: CommandContext): EvidenceOptions {
     ...(signature ? { signaturePath: signature } : {}),
     ...(ledger ? { ledgerPath: ledger } : {}),
     provenanceKeyPaths: stringList(v['provenance-key']),
+    evaluationPaths: stringList(v.evaluation),
   };
 }
 
@@ -123,6 +124,14 @@ export const EVIDENCE_OPTIONS: readonly OptionSpec[] = [
     value: 'ORIGIN',
     description:
       'in-house or third-party: who trained the model (baseline requires provenance for in-house models).',
+  },
+  {
+    name: 'evaluation',
+    type: 'string',
+    multiple: true,
+    value: 'FILE',
+    description:
+      'JSON report of palisade fairness or drift (--format json): its facts become evaluations.fairness / .drift.',
   },
   {
     name: 'exceptions',
