@@ -5,6 +5,7 @@ import {
   DRIFT_TESTS,
   type DriftTest,
   driftReport,
+  driftToHtml,
   driftToJson,
   driftToText,
   kindOverrides,
@@ -90,10 +91,13 @@ async function run(context: CommandContext): Promise<ExitCode> {
   const current = await readTable(currentPath, { types });
   const report = driftReport(reference, current, options as Parameters<typeof driftReport>[2]);
   const format = flags.format ?? 'text';
+  const sources = { reference: referencePath, current: currentPath };
   const text =
     format === 'json'
-      ? driftToJson(report, { reference: referencePath, current: currentPath })
-      : driftToText(report);
+      ? driftToJson(report, sources)
+      : format === 'html'
+        ? driftToHtml(report, sources)
+        : driftToText(report);
   await writeResult(io, text, flags.output);
   return values['fail-on-drift'] === true && report.datasetDrift ? EXIT.findings : EXIT.ok;
 }
@@ -115,7 +119,7 @@ export const driftCommand: Command = {
     '',
     'Exit codes: 0 done (1 with --fail-on-drift when the dataset drifted), 2 usage or input error, 3 internal error.',
   ].join('\n'),
-  formats: ['text', 'json'],
+  formats: ['text', 'json', 'html'],
   options: [
     {
       name: 'reference',
@@ -189,6 +193,7 @@ export const driftCommand: Command = {
     'palisade drift --reference train.parquet --current last-week.parquet',
     'palisade drift -r train.csv -c prod.csv --exclude id,ts --target label --format json -o drift.json',
     'palisade drift -r ref.arrow -c cur.arrow --test psi --correction fdr --fail-on-drift',
+    'palisade drift -r train.parquet -c prod.parquet --format html -o drift.html   # charts, opens offline',
   ],
   run,
 };

@@ -3,6 +3,7 @@ import {
   type ExplainOptions,
   endpointModel,
   explainModel,
+  explainToHtml,
   explainToJson,
   explainToText,
   kindOverrides,
@@ -58,7 +59,7 @@ async function run(context: CommandContext): Promise<ExitCode> {
     ...(background ? { background } : {}),
     backgroundSize: count(values['background-size'], '--background-size', 10_000) ?? 100,
     rows: count(values.rows, '--rows', 100_000) ?? 10,
-    ...(values.output !== undefined ? { output: count(values.output, '--output', 1_000_000) } : {}),
+    ...(values.class !== undefined ? { output: count(values.class, '--class', 1_000_000) } : {}),
     ...(values.method !== undefined ? { method: method(values.method) } : {}),
     ...(values.samples !== undefined ? { samples: count(values.samples, '--samples', 10_000_000) } : {}),
     ...(values.scoring !== undefined ? { scoring: scoring(values.scoring) } : {}),
@@ -73,10 +74,13 @@ async function run(context: CommandContext): Promise<ExitCode> {
         ...(optionalString(values['model-output']) ? { output: values['model-output'] as string } : {}),
       });
   const report = await explainModel(model, table, options);
+  const sources = { model: modelSource, data: dataPath };
   const text =
     flags.format === 'json'
-      ? explainToJson(report, { model: modelSource, data: dataPath })
-      : explainToText(report);
+      ? explainToJson(report, sources)
+      : flags.format === 'html'
+        ? explainToHtml(report, sources)
+        : explainToText(report);
   await writeResult(io, text, flags.output);
   return EXIT.ok;
 }
@@ -96,7 +100,7 @@ export const explainCommand: Command = {
     '',
     'Exit codes: 0 done, 2 usage or input error, 3 internal error.',
   ].join('\n'),
-  formats: ['text', 'json'],
+  formats: ['text', 'json', 'html'],
   options: [
     {
       name: 'data',
@@ -122,10 +126,10 @@ export const explainCommand: Command = {
     },
     { name: 'rows', type: 'string', value: 'N', description: 'Rows explained, from the top (default 10).' },
     {
-      name: 'output',
+      name: 'class',
       type: 'string',
       value: 'K',
-      description: 'Output (class) explained (default: each row’s highest).',
+      description: 'Output (class index) explained (default: each row’s highest output).',
     },
     {
       name: 'model-output',

@@ -2,6 +2,7 @@ import { PalisadeError } from '@palisade/core';
 import {
   type FairnessOptions,
   fairnessAudit,
+  fairnessToHtml,
   fairnessToJson,
   fairnessToText,
   kindOverrides,
@@ -91,7 +92,12 @@ async function run(context: CommandContext): Promise<ExitCode> {
     types: kindOverrides(list(values.numeric), list(values.categorical)),
   });
   const report = fairnessAudit(table, options);
-  const text = flags.format === 'json' ? fairnessToJson(report, file) : fairnessToText(report);
+  const text =
+    flags.format === 'json'
+      ? fairnessToJson(report, file)
+      : flags.format === 'html'
+        ? fairnessToHtml(report, file)
+        : fairnessToText(report);
   await writeResult(io, text, flags.output);
   const adverse = report.features.some((f) => f.adverseImpact === true);
   return values['fail-on-adverse-impact'] === true && adverse ? EXIT.findings : EXIT.ok;
@@ -113,7 +119,7 @@ export const fairnessCommand: Command = {
     'Exit codes: 0 done (1 with --fail-on-adverse-impact when a disparate impact is below 0.8), 2 usage or input',
     'error, 3 internal error.',
   ].join('\n'),
-  formats: ['text', 'json'],
+  formats: ['text', 'json', 'html'],
   options: [
     { name: 'label', short: 'y', type: 'string', value: 'COL', description: 'The true outcome. Required.' },
     {

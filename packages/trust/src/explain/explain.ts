@@ -128,7 +128,7 @@ export async function explainModel(
     if (output < 0 || output >= model.outputs)
       throw new PalisadeError(
         'USAGE',
-        `The model has ${model.outputs} outputs; --output ${output} is not one.`,
+        `The model has ${model.outputs} outputs; output ${output} is not one.`,
       );
     const input = { model, x: data.slice(r * m, (r + 1) * m), background, backgroundRows: size, output };
     const e =
