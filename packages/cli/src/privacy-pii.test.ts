@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -77,4 +77,48 @@ test('pii usage and input errors exit 2', async (t) => {
   const missing = await run(['pii', '/nonexistent.csv']);
   assert.equal(missing.code, 2);
   assert.match(missing.err, /Cannot read/);
+});
+
+test('pii --anonymize writes a new file and a change report; refuses the input as output and a missing --output', async (t) => {
+  const { dir, csv } = dataset(t);
+  const out = join(dir, 'people.anon.csv');
+  const report = join(dir, 'changes.json');
+  const result = await run([
+    'pii',
+    csv,
+    '--anonymize',
+    '--operator',
+    'mask',
+    '-o',
+    out,
+    '--report',
+    report,
+    '--format',
+    'json',
+  ]);
+  assert.equal(result.code, 0, result.err);
+  const changes = JSON.parse(readFileSync(report, 'utf8'));
+  assert.equal(changes.valuesChanged, 5);
+  assert.equal(changes.operator, 'mask');
+  assert.match(readFileSync(out, 'utf8'), /card \*{4} \*{4} \*{4} 1111/);
+  assert.equal((await run(['pii', out, '--entities', 'CREDIT_CARD,EMAIL_ADDRESS,GITHUB_TOKEN'])).code, 0);
+  assert.equal((await run(['pii', csv, '--anonymize', '-o', csv])).code, 2);
+  assert.equal((await run(['pii', csv, '--anonymize'])).code, 2);
+  assert.equal((await run(['pii', csv, '--operator', 'mask'])).code, 2, '--operator without --anonymize');
+  const key = join(dir, 'anon.key');
+  writeFileSync(key, `${'ab'.repeat(32)}\n`);
+  const enc = await run([
+    'pii',
+    csv,
+    '--anonymize',
+    '--operator',
+    'encrypt',
+    '--key',
+    key,
+    '-o',
+    join(dir, 'enc.csv'),
+  ]);
+  assert.equal(enc.code, 0, enc.err);
+  assert.match(enc.out, /5 values replaced by encrypt/);
+  assert.match(readFileSync(join(dir, 'enc.csv'), 'utf8'), /enc:v1:/);
 });

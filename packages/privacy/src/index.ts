@@ -1,3 +1,7 @@
+export type { AnonymizeOptions, ChangeReport } from './anonymize/anonymize-file.ts';
+export { anonymizeFile } from './anonymize/anonymize-file.ts';
+export type { Operator, OperatorName } from './anonymize/operators.ts';
+export { applyDetections, decryptValue, makeOperator, OPERATORS } from './anonymize/operators.ts';
 export type { Detection, DetectorOptions } from './detect/detector.ts';
 export { Detector, ENTITY_TYPES, RECOGNIZERS } from './detect/detector.ts';
 export { maskForReport } from './detect/mask.ts';

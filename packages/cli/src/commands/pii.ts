@@ -1,8 +1,9 @@
 import { PalisadeError } from '@palisade/core';
-import type { PiiReport, ScanOptions } from '@palisade/privacy';
+import type { ChangeReport, OperatorName, PiiReport, ScanOptions } from '@palisade/privacy';
 import type { Command, CommandContext } from '../command.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { writeResult } from '../io.ts';
+import { readInput } from './signing-common.ts';
 
 function onePath(context: CommandContext): string {
   const [path, ...rest] = context.positionals;
@@ -84,9 +85,53 @@ function toText(report: PiiReport): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** A key file holds 64 hex digits (`openssl rand -hex 32`), base64 of 32 bytes, or raw bytes. */
+async function readKey(path: string): Promise<Uint8Array> {
+  const bytes = await readInput(path, 'key');
+  const text = bytes.toString('utf8').trim();
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return Buffer.from(text, 'hex');
+  if (/^[A-Za-z0-9+/]{43}=$/.test(text)) return Buffer.from(text, 'base64');
+  return bytes;
+}
+
+function changeText(report: ChangeReport): string {
+  return [
+    `Wrote ${report.output} (${report.outputFormat}) from ${report.input}: ${report.valuesChanged} values replaced by ${report.operator} in ${report.records} records`,
+    ...Object.entries(report.byEntity).map(([entity, n]) => `  ${entity.padEnd(28)} ${n}`),
+    ...(Object.keys(report.byColumn).length > 0
+      ? ['Columns:', ...Object.entries(report.byColumn).map(([c, n]) => `  ${c}: ${n}`)]
+      : []),
+    `Input  ${report.inputDigest}`,
+    `Output ${report.outputDigest}`,
+    '',
+  ].join('\n');
+}
+
+async function anonymize(context: CommandContext, path: string): Promise<ExitCode> {
+  const { values, io, flags } = context;
+  if (flags.output === undefined || flags.output === '-')
+    throw new PalisadeError('USAGE', '--anonymize writes a new file: give it with --output FILE.');
+  const { anonymizeFile, OPERATORS } = await import('@palisade/privacy');
+  const operator = (values.operator ?? 'replace') as OperatorName;
+  if (!OPERATORS.includes(operator))
+    throw new PalisadeError('USAGE', `--operator takes ${OPERATORS.join(', ')}, not "${String(operator)}".`);
+  const key = typeof values.key === 'string' ? await readKey(values.key) : undefined;
+  const report = await anonymizeFile(path, flags.output, {
+    ...scanOptions(values),
+    operator,
+    ...(key ? { key } : {}),
+  });
+  const text = flags.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : changeText(report);
+  await writeResult(io, text, typeof values.report === 'string' ? values.report : undefined);
+  return EXIT.ok;
+}
+
 async function run(context: CommandContext): Promise<ExitCode> {
   const { values, io, flags } = context;
   const path = onePath(context);
+  if (values.anonymize === true) return anonymize(context, path);
+  for (const flag of ['operator', 'key', 'report'])
+    if (values[flag] !== undefined) throw new PalisadeError('USAGE', `--${flag} goes with --anonymize.`);
   const fail = failOn(values['fail-on']);
   const { privacyFacts, scanFile } = await import('@palisade/privacy');
   const report = await scanFile(path, scanOptions(values));
@@ -141,7 +186,12 @@ export const piiCommand: Command = {
     'printed whole. For tables it summarises each column and the k-anonymity of the quasi-identifier columns.',
     'JSON output carries facts.privacy (piiFound, secretsFound, kAnonymity) for policy gates.',
     '',
-    'Exit codes: 0 nothing found (or below --fail-on), 1 findings, 2 usage or input error, 3 internal error.',
+    'With --anonymize it writes a new file (--output; .csv, .jsonl, .parquet or text, never the input) in which each',
+    'detected value is redacted, replaced by its type, masked, keyed-hashed, encrypted (reversible with the key) or',
+    'replaced by a random value of the same shape; the change report (counts and digests, no values) goes to',
+    'standard output or --report.',
+    '',
+    'Exit codes: 0 nothing found (or below --fail-on) or anonymised, 1 findings, 2 usage or input error, 3 internal.',
   ].join('\n'),
   formats: ['text', 'json'],
   options: [
@@ -151,6 +201,31 @@ export const piiCommand: Command = {
       type: 'string',
       value: 'N',
       description: 'List at most N findings (default 1000); all are counted.',
+    },
+    {
+      name: 'anonymize',
+      type: 'boolean',
+      description: 'Write an anonymised copy to --output (never over the input) and report what changed.',
+    },
+    {
+      name: 'operator',
+      type: 'string',
+      value: 'OP',
+      description:
+        'redact, replace (<ENTITY>, default), mask, hash (HMAC-SHA-256), encrypt (AES-256-GCM) or synthetic.',
+    },
+    {
+      name: 'key',
+      type: 'string',
+      value: 'FILE',
+      description:
+        'Key for hash, encrypt (32 bytes: `openssl rand -hex 32 > anon.key`) and repeatable synthetic values.',
+    },
+    {
+      name: 'report',
+      type: 'string',
+      value: 'FILE',
+      description: 'With --anonymize: write the change report to FILE instead of standard output.',
     },
     {
       name: 'fail-on',
@@ -164,6 +239,8 @@ export const piiCommand: Command = {
     'palisade pii train.jsonl --format json -o pii-report.json',
     'palisade pii events.parquet --entities EMAIL_ADDRESS,PHONE_NUMBER --threshold 0.7',
     'palisade pii corpus.txt --fail-on secret',
+    'palisade pii customers.csv --anonymize --operator mask --output customers.masked.csv',
+    'palisade pii train.jsonl --anonymize --operator encrypt --key anon.key -o train.enc.jsonl --report changes.txt',
   ],
   run,
 };

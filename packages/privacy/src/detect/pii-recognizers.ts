@@ -128,7 +128,7 @@ export const PII_RECOGNIZERS: readonly Recognizer[] = [
     entity: 'EMAIL_ADDRESS',
     kind: 'pii',
     pattern:
-      /(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-])/g,
+      /(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}][\p{L}\p{N}._%+-]{0,63}@(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+\p{L}{2,24}(?![\p{L}\p{N}_-])/gu,
     score: 0.9,
     context: ['email', 'e-mail', 'mail', 'contact'],
     validate: (s) => !s.includes('..'),

@@ -115,7 +115,7 @@ async function readCsv(
 }
 
 /** Splits a stream into whole lines, refusing lines over the record limit. */
-async function* lines(path: string, signal?: AbortSignal): AsyncGenerator<string> {
+export async function* lines(path: string, signal?: AbortSignal): AsyncGenerator<string> {
   let pending = '';
   for await (const chunk of textStream(path, signal)) {
     const text = pending + (chunk as string);
