@@ -13,6 +13,9 @@ import { IdentityStore } from './identity/store.ts';
 import { AuthThrottle, RateLimiter } from './identity/throttle.ts';
 import { ArtifactStore } from './inventory/artifacts.ts';
 import { ProjectStore } from './inventory/projects.ts';
+import { JobQueue } from './jobs/queue.ts';
+import { scanJobRunner } from './jobs/scan-job.ts';
+import { JobWorker, type WorkerOptions } from './jobs/worker.ts';
 import { SERVER_VERSION } from './version.ts';
 
 export interface AppOptions {
@@ -27,6 +30,7 @@ export interface AppOptions {
   readonly argon2?: Argon2Params;
   /** Largest upload accepted (default 20 GiB). */
   readonly maxUploadBytes?: number;
+  readonly jobs?: WorkerOptions;
 }
 
 export interface Limits {
@@ -44,6 +48,8 @@ export interface Services extends Kernel {
   readonly artifacts: ArtifactStore;
   readonly blobs: FileBlobStore;
   readonly limits: Limits;
+  readonly jobs: JobQueue;
+  readonly worker: JobWorker;
   readonly authThrottle: AuthThrottle;
   readonly passwords: PasswordHasher;
   readonly version: string;
@@ -55,6 +61,8 @@ export interface App {
   readonly handler: ReturnType<typeof createHandler<Services>>;
   /** Printed once at start when the server has no user yet: it creates the first admin. */
   readonly setupToken: string | undefined;
+  /** Stops the job worker, waiting for the jobs in hand. */
+  close(): Promise<void>;
 }
 
 export async function createApp(options: AppOptions): Promise<App> {
@@ -66,13 +74,30 @@ export async function createApp(options: AppOptions): Promise<App> {
   const router = new Router<Route<Services>>(routes);
   const authThrottle = new AuthThrottle(identity);
   const passwords = new PasswordHasher(options.argon2);
+  const artifacts = new ArtifactStore(db);
+  const blobs = new FileBlobStore(join(options.dataDir, 'blobs'));
+  const jobs = new JobQueue(db);
+  const worker = new JobWorker(
+    jobs,
+    {
+      scan: scanJobRunner({
+        artifacts,
+        blobs,
+        workDir: join(options.dataDir, 'work'),
+        timeoutMs: options.jobs?.timeoutMs ?? 600_000,
+      }),
+    },
+    { clock, log, ...options.jobs },
+  );
   const services: Services = {
     db,
     dataDir: options.dataDir,
     identity,
     projects,
-    artifacts: new ArtifactStore(db),
-    blobs: new FileBlobStore(join(options.dataDir, 'blobs')),
+    artifacts,
+    blobs,
+    jobs,
+    worker,
     limits: { maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES },
     authThrottle,
     passwords,
@@ -94,7 +119,9 @@ export async function createApp(options: AppOptions): Promise<App> {
     setupToken = newOpaqueSecret();
     await identity.addSetupToken(secretHash(setupToken), clock());
   }
-  return { services, handler: createHandler(services, router), setupToken };
+  services.metrics.gauge('palisade_jobs', () => jobs.counts());
+  worker.start();
+  return { services, handler: createHandler(services, router), setupToken, close: () => worker.stop() };
 }
 
 function summary(event: DeniedRequest): Record<string, unknown> {

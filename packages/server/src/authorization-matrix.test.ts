@@ -37,6 +37,9 @@ const EXPECTED: Readonly<Record<string, Expectation>> = {
   getProject: EVERY_ROLE,
   ...inventoryRows('Model'),
   ...inventoryRows('Dataset'),
+  createJob: ['admin', 'security', 'ml-engineer'],
+  listJobs: EVERY_ROLE,
+  getJob: EVERY_ROLE,
 };
 
 function inventoryRows(title: string): Record<string, Expectation> {
@@ -60,6 +63,7 @@ const PARAMS: Readonly<Record<string, string>> = {
   name: 'm1',
   digest: `sha256:${'0'.repeat(64)}`,
   alias: 'prod',
+  job: 'no-such-job',
 };
 /** Routes that end the caller's sessions get a fresh login for each call, and run last. */
 const ENDS_SESSION = ['logout', 'logoutAll'];

@@ -8,6 +8,7 @@ import { type App, createApp } from './app.ts';
 import type { Database } from './db/database.ts';
 import { openDatabase } from './db/open.ts';
 import type { Argon2Params } from './identity/password.ts';
+import type { WorkerOptions } from './jobs/worker.ts';
 
 export interface TlsFiles {
   readonly cert: string;
@@ -31,6 +32,7 @@ export interface ServeOptions {
   readonly maxUploadBytes?: number;
   /** Argon2id parameters (tests only; the CLI never sets them). */
   readonly argon2?: Argon2Params;
+  readonly jobs?: WorkerOptions;
 }
 
 export interface RunningServer {
@@ -106,6 +108,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       ...(options.authRequestsPerMinute ? { authRequestsPerMinute: options.authRequestsPerMinute } : {}),
       ...(options.maxUploadBytes ? { maxUploadBytes: options.maxUploadBytes } : {}),
       ...(options.argon2 ? { argon2: options.argon2 } : {}),
+      ...(options.jobs ? { jobs: options.jobs } : {}),
     });
     const handler = app.handler;
     const listener = (request: Parameters<typeof handler>[0], response: Parameters<typeof handler>[1]) => {
@@ -142,6 +145,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await app.close();
       await db.close();
     },
   };

@@ -160,16 +160,34 @@ function kindRoutes(kind: ArtifactKind, plural: string, title: string): Route<Se
         const blob = await context.services.blobs.put(data, context.services.limits.maxUploadBytes);
         context.request.resume(); // a multipart epilogue, if any
         const userId = context.principal?.user.id ?? '';
-        const { version, created } = await context.services.db.transaction(async (tx) => {
-          await context.services.artifacts.recordBlob(blob.digest, blob.size, context.now, tx);
-          return context.services.artifacts.addVersion(
+        const { services, now } = context;
+        // The version and its scan job commit together: an acknowledged upload always gets scanned.
+        const { version, created, job } = await services.db.transaction(async (tx) => {
+          const before = await services.artifacts.version(artifact.id, blob.digest, tx);
+          await services.artifacts.recordBlob(blob.digest, blob.size, now, tx);
+          const added = await services.artifacts.addVersion(
             { artifactId: artifact.id, digest: blob.digest, size: blob.size, filename, stored: true },
             userId,
-            context.now,
+            now,
             tx,
           );
+          const scan =
+            before?.stored === true
+              ? undefined
+              : await services.jobs.enqueue(
+                  {
+                    kind: 'scan',
+                    projectId: artifact.projectId,
+                    versionId: added.version.id,
+                    createdBy: userId,
+                  },
+                  now,
+                  tx,
+                );
+          return { ...added, job: scan };
         });
-        return json(created ? 201 : 200, versionView(version));
+        if (job !== undefined) services.worker.wake();
+        return json(created ? 201 : 200, { ...versionView(version), ...(job ? { scanJob: job } : {}) });
       },
     },
     {

@@ -2,6 +2,7 @@ import type { Services } from '../app.ts';
 import type { Route } from '../http/route.ts';
 import { authRoutes } from './auth.ts';
 import { inventoryRoutes } from './inventory.ts';
+import { jobRoutes } from './jobs.ts';
 import { projectRoutes } from './projects.ts';
 import { systemRoutes } from './system.ts';
 import { userRoutes } from './users.ts';
@@ -13,4 +14,5 @@ export const routes: readonly Route<Services>[] = [
   ...userRoutes,
   ...projectRoutes,
   ...inventoryRoutes,
+  ...jobRoutes,
 ];

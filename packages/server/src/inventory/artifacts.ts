@@ -148,8 +148,12 @@ export class ArtifactStore {
     return { version: toVersion(row), created: changed === 1 };
   }
 
-  async version(artifactId: string, digest: string): Promise<VersionRecord | undefined> {
-    const row = await this.#db.get<VersionRow>(
+  async version(
+    artifactId: string,
+    digest: string,
+    db: Queryable = this.#db,
+  ): Promise<VersionRecord | undefined> {
+    const row = await db.get<VersionRow>(
       `SELECT ${VERSION_COLUMNS} FROM versions WHERE artifact_id = ? AND digest = ?`,
       [artifactId, digest],
     );
