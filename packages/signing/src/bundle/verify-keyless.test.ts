@@ -197,6 +197,13 @@ test('tampering the Rekor entry: body, SET, inclusion proof, checkpoint, log id,
   );
   await rejectEdited(
     (b) => {
+      b.verificationMaterial.tlogEntries = Array.from({ length: 9 }, () => entry(b));
+    },
+    'TLOG_INVALID',
+    /at most 8/,
+  );
+  await rejectEdited(
+    (b) => {
       entry(b).kindVersion = { kind: 'hashedrekord', version: '0.0.1' };
     },
     'TLOG_INVALID',

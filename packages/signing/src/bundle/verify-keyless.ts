@@ -8,6 +8,9 @@ import { certificateIdentities, certificateIssuer, checkIdentity } from '../x509
 import type { SigstoreBundle } from './parse.ts';
 import { certificateKey, checkSigningUsage, verifyDsseSignature } from './verify-signature.ts';
 
+/** Sigstore writes one entry; a few more are plausible, thousands are a denial of service. */
+const MAX_TLOG_ENTRIES = 8;
+
 export interface KeylessTrust {
   readonly trustedRoot: TrustedRoot;
   /** The signer's identity (SAN email or URI), exact. */
@@ -65,6 +68,12 @@ export function verifyKeylessSignature(bundle: SigstoreBundle, trust: KeylessTru
   verifyDsseSignature(bundle.dsseEnvelope, certificateKey(leaf), `the key of ${describeCertificate(leaf)}`);
   if (bundle.tlogEntries.length === 0)
     throw new SigningError('TLOG_INVALID', 'The bundle has no transparency-log entry');
+  if (bundle.tlogEntries.length > MAX_TLOG_ENTRIES) {
+    throw new SigningError(
+      'TLOG_INVALID',
+      `The bundle has ${bundle.tlogEntries.length} transparency-log entries; at most ${MAX_TLOG_ENTRIES} are checked`,
+    );
+  }
   const entries = bundle.tlogEntries.map((entry) =>
     verifyTlogEntry(entry, bundle.dsseEnvelope, leaf, trust.trustedRoot),
   );

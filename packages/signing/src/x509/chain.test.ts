@@ -53,13 +53,15 @@ interface Spec {
   critical?: string;
   notBefore?: Date;
   notAfter?: Date;
+  /** The subject's key pair (default: a fresh P-256 pair). */
+  pair?: { publicKey: KeyObject; privateKey: KeyObject };
 }
 
 const EPOCH = new Date('2025-01-01T00:00:00Z');
 const LATER = new Date('2035-01-01T00:00:00Z');
 
 function issue(spec: Spec): { certificate: Certificate; key: KeyObject } {
-  const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const pair = spec.pair ?? generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const signer = spec.issuer ?? { name: spec.subject, key: pair.privateKey };
   const extensions: Buffer[] = [];
   if (spec.ca !== undefined) {
@@ -278,4 +280,27 @@ test('certificate bundles: signature by the leaf, usage, identity; validated at 
     },
   };
   rejects(() => verifyCertificateSignature(swapped, { anchors }), 'SIGNATURE_INVALID');
+});
+
+test('crafted chains cannot make path building explode: too many intermediates, or a web of cross-issued CAs', () => {
+  const many = Array.from({ length: 17 }, () => intermediate.certificate);
+  rejects(
+    () => verifyChain(leaf.certificate, many, [root.certificate], { time: AT }),
+    'CHAIN_INVALID',
+    /at most 16/,
+  );
+  // Sixteen CAs that all share one name and one key issue each other: every ordering is a candidate path.
+  const key = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const web = Array.from(
+    { length: 16 },
+    () =>
+      issue({ subject: 'web', issuer: { name: 'web', key: key.privateKey }, ca: true, pair: key })
+        .certificate,
+  );
+  const victim = issue({ ...leafSpec, issuer: { name: 'web', key: key.privateKey } });
+  rejects(
+    () => verifyChain(victim.certificate, web, [root.certificate], { time: AT }),
+    'CHAIN_INVALID',
+    /too many checks/,
+  );
 });

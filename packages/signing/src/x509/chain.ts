@@ -3,6 +3,9 @@ import { type Certificate, describeCertificate, distinguishedName } from './cert
 
 /** Longest path considered (leaf, intermediates, anchor); real PKIs use 3–4. */
 const MAX_PATH_LENGTH = 8;
+/** Bundled intermediates and issuer checks allowed, so that crafted chains cannot make the search explode. */
+const MAX_INTERMEDIATES = 16;
+const MAX_ISSUER_CHECKS = 1024;
 
 export interface ChainOptions {
   /** Every certificate of the path must be within its validity period at this instant. */
@@ -70,14 +73,24 @@ function findPath(
   intermediates: readonly Certificate[],
   anchors: readonly Certificate[],
   path: Certificate[],
+  budget: { checks: number },
 ): Certificate[] | undefined {
+  const issuedBy = (parent: Certificate): boolean => {
+    if (++budget.checks > MAX_ISSUER_CHECKS) {
+      throw new SigningError(
+        'CHAIN_INVALID',
+        'The certificate chain takes too many checks to build; refused',
+      );
+    }
+    return issued(parent, from);
+  };
   if (anchors.some((anchor) => sameCertificate(anchor, from))) return path;
-  const anchor = anchors.find((candidate) => issued(candidate, from));
+  const anchor = anchors.find(issuedBy);
   if (anchor) return [...path, anchor];
   if (path.length >= MAX_PATH_LENGTH) return undefined;
   for (const next of intermediates) {
-    if (path.some((seen) => sameCertificate(seen, next)) || !issued(next, from)) continue;
-    const found = findPath(next, intermediates, anchors, [...path, next]);
+    if (path.some((seen) => sameCertificate(seen, next)) || !issuedBy(next)) continue;
+    const found = findPath(next, intermediates, anchors, [...path, next], budget);
     if (found) return found;
   }
   return undefined;
@@ -96,7 +109,13 @@ export function verifyChain(
   options: ChainOptions,
 ): Certificate[] {
   if (anchors.length === 0) throw new SigningError('CHAIN_INVALID', 'No trusted root certificate was given');
-  const path = findPath(leaf, intermediates, anchors, [leaf]);
+  if (intermediates.length > MAX_INTERMEDIATES) {
+    throw new SigningError(
+      'CHAIN_INVALID',
+      `The bundle carries ${intermediates.length} intermediate certificates; at most ${MAX_INTERMEDIATES} are accepted`,
+    );
+  }
+  const path = findPath(leaf, intermediates, anchors, [leaf], { checks: 0 });
   if (!path) {
     const issuer = distinguishedName(leaf.x509.issuer);
     throw new SigningError(
