@@ -5,14 +5,15 @@
  *
  *   node bench/signing/run.ts [--size-gb 8] [--repeats 1] [--check]
  *
- * The model is written once into bench/.work/signing/model (gitignored) and rewritten only when its recorded
- * size differs from --size-gb; free disk space is checked first. The page cache is warmed (one `cat` of every
- * file, also timed) so that the figures measure hashing, not the disk. Every command is a child process under
- * `/usr/bin/time -v` (peak RSS); wall time is measured around it; with --repeats N the runs rotate and the
- * median is printed. Palisade runs as users run it: the CLI bundle (`npm run build`, rebuilt here first) with its
- * bundled hashing worker, called directly so that another engineer's edit to a source during the run does not
- * switch it to the sources. Every digest printed by openssl, node and `palisade sign` is compared: a mismatch fails the
- * run. With --check the exit code is 1 when a target is missed.
+ * The model is written once into bench/.work/signing/model (gitignored) and rewritten only when its recorded size
+ * differs from --size-gb; free disk space is checked first. Every measurement follows a timed `cat` of every file,
+ * so that the figures measure hashing from the page cache, not the disk. Every command is a child process under
+ * `/usr/bin/time -v` (peak RSS, user + system CPU time); wall time is measured around it; with --repeats N the runs
+ * rotate and the median is printed. CPU time shows the work done whatever else runs on the machine. Palisade runs
+ * as users run it: the CLI bundle (`npm run build`, rebuilt here first) with its bundled hashing worker, called
+ * directly so that another engineer's edit to a source during the run does not switch it to the sources. Every
+ * digest printed by openssl, node and `palisade sign` is compared: a mismatch fails the run. With --check the exit
+ * code is 1 when a target is missed.
  */
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -138,6 +139,8 @@ function ensureModel(plan: Layout): void {
 interface Sample {
   readonly wallS: number;
   readonly rssBytes: number | null;
+  /** User + system CPU seconds (all threads), null without /usr/bin/time. */
+  readonly cpuS: number | null;
   readonly stdout: string;
 }
 
@@ -158,11 +161,16 @@ function measure(label: string, cmd: string, args: readonly string[], okCodes = 
     throw new Error(`${label} failed (exit ${r.status}): ${r.error?.message ?? r.stderr.slice(0, 2000)}`);
   }
   let rssBytes: number | null = null;
+  let cpuS: number | null = null;
   if (hasTime) {
     const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(readFileSync(timeFile, 'utf8'));
     if (m?.[1]) rssBytes = Number(m[1]) * 1024;
+    const report = readFileSync(timeFile, 'utf8');
+    const user = /User time \(seconds\): ([\d.]+)/.exec(report)?.[1];
+    const system = /System time \(seconds\): ([\d.]+)/.exec(report)?.[1];
+    if (user !== undefined && system !== undefined) cpuS = Number(user) + Number(system);
   }
-  return { wallS, rssBytes, stdout: r.stdout };
+  return { wallS, rssBytes, cpuS, stdout: r.stdout };
 }
 
 function median(xs: readonly number[]): number {
@@ -261,9 +269,8 @@ process.stdout.write(
   ].join('\n'),
 );
 
-const catS = measure('cat', 'sh', ['-c', `xargs -d '\\n' cat < '${listFile}' > /dev/null`]);
 const runs: Record<string, Sample[]> = {
-  'cat > /dev/null (read only)': [catS],
+  'cat > /dev/null (read only)': [],
   'openssl dgst -sha256 (1 core)': [],
   'node, one thread': [],
   'palisade sign': [],
@@ -271,38 +278,44 @@ const runs: Record<string, Sample[]> = {
   'palisade sign --shard-size 1e9': [],
   'palisade verify (shards)': [],
 };
-const push = (name: string, sample: Sample): void => {
+const readAll = (): Sample => measure('cat', 'sh', ['-c', `xargs -d '\\n' cat < '${listFile}' > /dev/null`]);
+/**
+ * Every measurement follows a `cat` of the model, itself timed: the page cache of this shared machine is
+ * sometimes emptied by others, and a slow `cat` then shows that the figures beside it include disk reads.
+ */
+const timed = (name: string, cmd: string, args: readonly string[]): Sample => {
+  runs['cat > /dev/null (read only)']?.push(readAll());
+  const sample = measure(name, cmd, args);
   runs[name]?.push(sample);
+  return sample;
 };
 
+readAll(); // the first read may come from the disk
 let reference: Map<string, string> | undefined;
 for (let r = 0; r < REPEATS; r++) {
-  const ssl = measure('openssl', 'sh', ['-c', `xargs -d '\\n' openssl dgst -sha256 -r < '${listFile}'`]);
+  const ssl = timed('openssl dgst -sha256 (1 core)', 'sh', [
+    '-c',
+    `xargs -d '\\n' openssl dgst -sha256 -r < '${listFile}'`,
+  ]);
   reference ??= digestLines(ssl.stdout);
-  push('openssl dgst -sha256 (1 core)', ssl);
-  const node = measure('node', process.execPath, [NODE_SHA256, listFile]);
+  const node = timed('node, one thread', process.execPath, [NODE_SHA256, listFile]);
   sameDigests('node', digestLines(node.stdout), reference);
-  push('node, one thread', node);
-  const sign = measure(
+  const sign = timed(
     'palisade sign',
     process.execPath,
     palisade.args(['sign', MODEL, '--key', keyFile, '--signature', sigFile, '--format', 'json']),
   );
   const signed = JSON.parse(sign.stdout) as { resources: Array<{ name: string; digest: string }> };
   sameDigests('palisade sign', new Map(signed.resources.map((x) => [x.name, x.digest])), reference);
-  push('palisade sign', sign);
-  const verify = ['verify', MODEL, '--key', pubFile, '--signature', sigFile];
-  push('palisade verify', measure('palisade verify', process.execPath, palisade.args(verify)));
+  timed(
+    'palisade verify',
+    process.execPath,
+    palisade.args(['verify', MODEL, '--key', pubFile, '--signature', sigFile]),
+  );
   const shards = ['sign', MODEL, '--key', keyFile, '--signature', shardSigFile, '--shard-size', '1000000000'];
-  push(
-    'palisade sign --shard-size 1e9',
-    measure('palisade sign (shards)', process.execPath, palisade.args(shards)),
-  );
+  timed('palisade sign --shard-size 1e9', process.execPath, palisade.args(shards));
   const verifyShards = ['verify', MODEL, '--key', pubFile, '--signature', shardSigFile];
-  push(
-    'palisade verify (shards)',
-    measure('palisade verify (shards)', process.execPath, palisade.args(verifyShards)),
-  );
+  timed('palisade verify (shards)', process.execPath, palisade.args(verifyShards));
 }
 
 const wall = (name: string): number => median((runs[name] ?? []).map((s) => s.wallS));
@@ -311,15 +324,19 @@ const rss = (name: string): number | null => {
   return values.length > 0 ? Math.max(...values) : null;
 };
 const baseline = wall('openssl dgst -sha256 (1 core)');
+const cpu = (name: string): string => {
+  const values = (runs[name] ?? []).map((s) => s.cpuS).filter((v): v is number => v !== null);
+  return values.length > 0 ? median(values).toFixed(2) : 'n/a';
+};
 const rows = Object.keys(runs).map((name) => {
   const s = wall(name);
   const peak = rss(name);
-  return `| ${name.padEnd(31)} | ${s.toFixed(2).padStart(7)} | ${(SIZE / GB / s).toFixed(2).padStart(6)} | ${(baseline / s).toFixed(2).padStart(11)} | ${peak === null ? 'n/a' : (peak / MB).toFixed(0).padStart(4)} |`;
+  return `| ${name.padEnd(31)} | ${s.toFixed(2).padStart(7)} | ${(SIZE / GB / s).toFixed(2).padStart(6)} | ${(baseline / s).toFixed(2).padStart(11)} | ${cpu(name).padStart(6)} | ${peak === null ? 'n/a' : (peak / MB).toFixed(0).padStart(4)} |`;
 });
 process.stdout.write(
   [
-    '| command                         | wall s  |  GB/s  | × openssl   | peak RSS MB |',
-    '| ------------------------------- | ------- | ------ | ----------- | ----------- |',
+    '| command                         | wall s  |  GB/s  | × openssl   | CPU s  | peak RSS MB |',
+    '| ------------------------------- | ------- | ------ | ----------- | ------ | ----------- |',
     ...rows,
     '',
   ].join('\n'),
@@ -343,7 +360,7 @@ process.stdout.write('digests: openssl, node and palisade sign agree on every fi
 const samples = Object.fromEntries(
   Object.entries(runs).map(([name, list]) => [
     name,
-    list.map(({ wallS, rssBytes }) => ({ wallS, rssBytes })),
+    list.map(({ wallS, rssBytes, cpuS }) => ({ wallS, rssBytes, cpuS })),
   ]),
 );
 writeFileSync(path.join(WORK, 'results.json'), `${JSON.stringify({ size: SIZE, samples }, null, 2)}\n`);
