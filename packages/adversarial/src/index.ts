@@ -48,3 +48,4 @@ export type {
   RobustnessReport,
 } from './robustness/evaluate.ts';
 export { ATTACKS, DEFAULT_ROBUSTNESS_OPTIONS, evaluateRobustness } from './robustness/evaluate.ts';
+export { robustnessHtml } from './robustness/html.ts';

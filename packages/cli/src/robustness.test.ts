@@ -100,3 +100,35 @@ test('palisade robustness refuses bad flags and bad data with exit 2 and a reaso
     assert.match(run.err(), message);
   }
 });
+
+test('palisade robustness writes a self-contained HTML report, gate facts, and fails under --min-robust-accuracy', {
+  skip,
+}, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'palisade-robustness-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const data = digitsCsv(dir, 30);
+  const base = [
+    'robustness',
+    '--model',
+    join(VECTORS, 'digits_mlp.onnx'),
+    '--data',
+    data,
+    '--label',
+    'digit',
+    '--attack',
+    'pgd',
+    '-q',
+  ];
+  const html = capture();
+  assert.equal(await main([...base, '-f', 'html'], html.io), 0, html.err());
+  assert.match(html.out(), /^<!doctype html>/);
+  assert.match(html.out(), /<svg[^>]*aria-label="robust accuracy against epsilon"/);
+  assert.doesNotMatch(html.out(), /<script|src="http|href="http/);
+
+  const strict = capture();
+  assert.equal(await main([...base, '-f', 'json', '--min-robust-accuracy', '0.99'], strict.io), 1);
+  const report = JSON.parse(strict.out());
+  assert.equal(report.facts.status, 'failed');
+  assert.equal(report.facts.metrics.cleanAccuracy, report.cleanAccuracy);
+  assert.ok(Array.isArray(report.results[0].examples[0].original), 'examples are plain arrays');
+});

@@ -41,6 +41,8 @@ export interface RobustnessOptions {
   readonly clipMax: number;
   readonly batchSize: number;
   readonly seed: number;
+  /** Fooled rows kept per result for the report. */
+  readonly examples: number;
   readonly onProgress?: (done: number, total: number, what: string) => void;
 }
 
@@ -60,7 +62,17 @@ export const DEFAULT_ROBUSTNESS_OPTIONS: RobustnessOptions = {
   clipMax: 1,
   batchSize: 256,
   seed: 0,
+  examples: 3,
 };
+
+/** A row the attack turned from right to wrong: what a person should look at. */
+export interface AdversarialExample {
+  readonly row: number;
+  readonly label: number;
+  readonly predicted: number;
+  readonly original: Float32Array;
+  readonly adversarial: Float32Array;
+}
 
 export interface AttackResult {
   readonly attack: AttackName;
@@ -72,6 +84,8 @@ export interface AttackResult {
   readonly queries: number;
   readonly seconds: number;
   readonly parameters: Readonly<Record<string, number | string | boolean>>;
+  /** Up to `examples` fooled rows (none for HopSkipJump, which keeps distances only). */
+  readonly examples: readonly AdversarialExample[];
 }
 
 export interface RobustnessReport {
@@ -158,6 +172,7 @@ export async function evaluateRobustness(
       const before = model.queries;
       let robust = 0;
       let fooled = 0;
+      const examples: Omit<AdversarialExample, 'predicted'>[] = [];
       for (const [from, to] of batches) {
         const part = slice(from, to);
         let final: Float64Array;
@@ -165,62 +180,23 @@ export async function evaluateRobustness(
           if (!hsjDistances) {
             const started = performance.now();
             const before = model.queries;
-            hsjDistances = new Float64Array(rows);
-            for (const [f, t] of batches) {
-              const b = slice(f, t);
-              hsjDistances.set(
-                await hopSkipJump(
-                  model,
-                  b.x,
-                  b.y,
-                  { ...DEFAULT_HSJ, iterations: o.hsjIterations, clipMin: o.clipMin, clipMax: o.clipMax },
-                  rng,
-                ),
-                f,
-              );
-            }
+            hsjDistances = await hsjAll(model, batches, slice, o, rng);
             hsjQueries = model.queries - before;
             hsjSeconds = (performance.now() - started) / 1000;
           }
           // A margin-like value: positive when no adversarial within ε was found.
           final = hsjDistances.subarray(from, to).map((distance) => distance - epsilon);
-        } else if (attack === 'square') {
-          final = (
-            await squareAttack(
-              model,
-              part.x,
-              part.y,
-              {
-                epsilon,
-                maxQueries: o.squareQueries,
-                pInit: o.squarePInit,
-                clipMin: o.clipMin,
-                clipMax: o.clipMax,
-              },
-              rng,
-            )
-          ).margins;
         } else {
-          const pgd = attack === 'pgd';
-          final = (
-            await gradientAttack(
-              model,
-              part.x,
-              part.y,
-              {
-                epsilon,
-                norm: o.norm,
-                steps: pgd ? o.pgdSteps : 1,
-                stepSize: pgd ? epsilon * o.pgdStepRatio : epsilon,
-                restarts: pgd ? o.restarts : 1,
-                randomStart: pgd && o.randomStart,
-                loss: o.loss,
-                clipMin: o.clipMin,
-                clipMax: o.clipMax,
-              },
-              rng,
-            )
-          ).margins;
+          const outcome = await attackBatch(model, attack, epsilon, part, o, rng);
+          final = outcome.margins;
+          for (let r = 0; r < to - from && examples.length < o.examples; r++)
+            if (correct[from + r] && (final[r] as number) <= 0)
+              examples.push({
+                row: from + r,
+                label: part.y[r] as number,
+                original: part.x.slice(r * size, (r + 1) * size),
+                adversarial: outcome.adversarial.slice(r * size, (r + 1) * size),
+              });
         }
         for (let r = 0; r < to - from; r++) {
           const holds = (final[r] as number) > 0;
@@ -241,6 +217,7 @@ export async function evaluateRobustness(
         queries: hsj ? hsjQueries : model.queries - before,
         seconds: hsj ? hsjSeconds : (performance.now() - started) / 1000,
         parameters: parametersOf(attack, epsilon, o),
+        examples: await withPredictions(model, examples),
       });
     }
   const worstCase = o.epsilons.flatMap((epsilon) => {
@@ -260,6 +237,76 @@ export async function evaluateRobustness(
       : { available: false, reason: model.gradientUnsupported ?? '' },
     worstCase,
   };
+}
+
+/** The adversarial rows of one batch and their final margins. */
+async function attackBatch(
+  model: OnnxClassifier,
+  attack: 'fgsm' | 'pgd' | 'square',
+  epsilon: number,
+  part: Dataset,
+  o: RobustnessOptions,
+  rng: SeededRandom,
+): Promise<{ margins: Float64Array; adversarial: Float32Array }> {
+  if (attack === 'square')
+    return squareAttack(
+      model,
+      part.x,
+      part.y,
+      { epsilon, maxQueries: o.squareQueries, pInit: o.squarePInit, clipMin: o.clipMin, clipMax: o.clipMax },
+      rng,
+    );
+  const pgd = attack === 'pgd';
+  return gradientAttack(
+    model,
+    part.x,
+    part.y,
+    {
+      epsilon,
+      norm: o.norm,
+      steps: pgd ? o.pgdSteps : 1,
+      stepSize: pgd ? epsilon * o.pgdStepRatio : epsilon,
+      restarts: pgd ? o.restarts : 1,
+      randomStart: pgd && o.randomStart,
+      loss: o.loss,
+      clipMin: o.clipMin,
+      clipMax: o.clipMax,
+    },
+    rng,
+  );
+}
+
+async function hsjAll(
+  model: OnnxClassifier,
+  batches: readonly [number, number][],
+  slice: (from: number, to: number) => Dataset,
+  o: RobustnessOptions,
+  rng: SeededRandom,
+): Promise<Float64Array> {
+  const out = new Float64Array(batches.at(-1)?.[1] ?? 0);
+  for (const [from, to] of batches) {
+    const b = slice(from, to);
+    const options = { ...DEFAULT_HSJ, iterations: o.hsjIterations, clipMin: o.clipMin, clipMax: o.clipMax };
+    out.set(await hopSkipJump(model, b.x, b.y, options, rng), from);
+  }
+  return out;
+}
+
+async function withPredictions(
+  model: OnnxClassifier,
+  examples: Omit<AdversarialExample, 'predicted'>[],
+): Promise<AdversarialExample[]> {
+  if (examples.length === 0) return [];
+  const batch = new Float32Array(examples.length * model.rowSize);
+  examples.forEach((e, i) => {
+    batch.set(e.adversarial, i * model.rowSize);
+  });
+  const predicted = argmaxRows(
+    await model.logits({ data: batch, count: examples.length }),
+    examples.length,
+    model.classes,
+  );
+  return examples.map((e, i) => ({ ...e, predicted: predicted[i] as number }));
 }
 
 function parametersOf(

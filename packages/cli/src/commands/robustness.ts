@@ -47,6 +47,21 @@ function optionsFrom(values: CommandContext['values'], attacks: readonly string[
   return o;
 }
 
+/** Typed arrays (example inputs) as plain, rounded arrays in JSON. */
+const jsonArrays = (_key: string, value: unknown) =>
+  value instanceof Float32Array ? Array.from(value, (v) => Math.round(v * 1e4) / 1e4) : value;
+
+/** The evaluation as facts for `palisade gate` (facts schema: evaluations.robustness). */
+function robustnessFacts(report: Report, floor: number | undefined) {
+  const worst = Math.min(...report.worstCase.map((w) => w.robustAccuracy));
+  const metrics: Record<string, number> = { cleanAccuracy: report.cleanAccuracy };
+  if (Number.isFinite(worst)) metrics.worstRobustAccuracy = worst;
+  for (const w of report.worstCase)
+    metrics[`robustAccuracy_eps_${String(w.epsilon).replace('.', '_')}`] = w.robustAccuracy;
+  const failed = floor !== undefined && (!Number.isFinite(worst) || worst < floor);
+  return { status: failed ? ('failed' as const) : ('passed' as const), metrics };
+}
+
 const pct = (v: number) => `${(v * 100).toFixed(2)} %`;
 
 function text(report: Report, model: string, data: string): string {
@@ -78,13 +93,14 @@ export const robustnessCommand: Command = {
     "run on the model's exact input gradient, computed by ONNX Runtime from a backward graph Palisade adds to",
     'the model (ops: Gemm, MatMul, Conv, MaxPool, Relu, Sigmoid, Tanh, Add, Sub, Mul, Div, reshapes); when an op',
     'has no backward rule the report says which one and only black-box attacks run (Square Attack; HopSkipJump,',
-    'label-only, with --attack hsj --norm l2). Data: .npz with',
-    'arrays x and y, or CSV with numeric feature columns and a label column. Defaults follow the PyTorch',
+    'label-only, with --attack hsj --norm l2). Data: .npz with arrays x and y, or CSV with numeric feature',
+    'columns and a label column. Defaults follow the PyTorch',
     'reference protocol: L∞, ε 0.05/0.1/0.2, PGD-20 with step ε/4, cross-entropy, inputs clipped to [0,1];',
-    'Square Attack with 1,000 queries. Exit code 0 when the evaluation ran (this command measures; gate on its',
-    'JSON with `palisade gate`). The model runs in ONNX Runtime: scan it with `palisade scan` first.',
+    'Square Attack with 1,000 queries. --format html writes a self-contained report (accuracy-vs-ε curve,',
+    'fooled examples); the JSON carries `facts` for `palisade gate`. Exit 0 when the evaluation ran, 1 when',
+    '--min-robust-accuracy is not met. The model runs in ONNX Runtime: scan it with `palisade scan` first.',
   ].join('\n'),
-  formats: ['text', 'json'],
+  formats: ['text', 'json', 'html'],
   options: [
     {
       name: 'model',
@@ -158,6 +174,12 @@ export const robustnessCommand: Command = {
       description: 'Rows per ONNX Runtime call (default 256).',
     },
     {
+      name: 'min-robust-accuracy',
+      type: 'string',
+      value: 'A',
+      description: 'Fail (exit 1) when the worst robust accuracy at any ε is below A (0–1).',
+    },
+    {
       name: 'seed',
       type: 'string',
       value: 'N',
@@ -195,11 +217,21 @@ export const robustnessCommand: Command = {
       },
     });
     progress.done();
+    const minimum = values['min-robust-accuracy'];
+    const floor = minimum === undefined ? undefined : number('min-robust-accuracy', minimum as string, 0, 1);
+    const facts = robustnessFacts(report, floor);
     const out =
       flags.format === 'json'
-        ? `${JSON.stringify({ model: modelPath, data: dataPath, ...report }, null, 2)}\n`
-        : text(report, modelPath, dataPath);
+        ? `${JSON.stringify({ model: modelPath, data: dataPath, ...report, facts }, jsonArrays, 2)}\n`
+        : flags.format === 'html'
+          ? adversarial.robustnessHtml(report, {
+              model: modelPath,
+              data: dataPath,
+              rowShape: model.rowShape,
+              clip: [options.clipMin as number, options.clipMax as number],
+            })
+          : text(report, modelPath, dataPath);
     await writeResult(io, out, flags.output);
-    return EXIT.ok;
+    return facts.status === 'failed' ? EXIT.findings : EXIT.ok;
   },
 };
