@@ -22,6 +22,7 @@ const CORPUS = resolve(import.meta.dirname, '../../../../shared/corpus/peers');
 const MALICIOUS_PICKLE = join(CORPUS, 'picklescan/tests/data/malicious0.pkl');
 const SAFETENSORS = join(CORPUS, 'modelaudit/tests/assets/samples/safetensors/safe_model.safetensors');
 const FACTS_SCHEMA = resolve(import.meta.dirname, '../../policy/schema/facts-v1.schema.json');
+const DECISION_SCHEMA = resolve(import.meta.dirname, '../../policy/schema/decision-v1.schema.json');
 
 async function run(args: string[]) {
   const out = new PassThrough();
@@ -128,10 +129,11 @@ test('a benign, signed safetensors model with a permissive licence and verified 
   );
   assert.equal(provenance.outcome, 'pass');
   // The facts follow their published schema.
-  const validate = new Ajv2020({ allErrors: true, strict: false }).compile(
-    JSON.parse(readFileSync(FACTS_SCHEMA, 'utf8')),
-  );
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  const validate = ajv.compile(JSON.parse(readFileSync(FACTS_SCHEMA, 'utf8')));
   assert.ok(validate(decision.facts), JSON.stringify(validate.errors));
+  const validateDecision = ajv.compile(JSON.parse(readFileSync(DECISION_SCHEMA, 'utf8')));
+  assert.ok(validateDecision(decision), JSON.stringify(validateDecision.errors));
   // An in-house model without provenance in the ledger is denied.
   const fresh = join(m.dir, 'empty.db');
   new SqliteLogStore(fresh).close();
