@@ -321,6 +321,10 @@ test('verify exits 1 naming the first changed entry, and catches a rolled-back f
   assert.equal(rolledBack.code, 1);
   assert.match(rolledBack.out, /history changed at entry 3/);
   assert.match(rolledBack.out, /rolled back/);
+  // And the ledger will not sign over the rolled-back file: ledger.checkpoint still holds size 5.
+  const refused = await run(['ledger', 'checkpoint', '--ledger', ledger]);
+  assert.equal(refused.code, 2);
+  assert.match(refused.err, /refusing to sign a checkpoint inconsistent with the one of size 5/);
 });
 
 test('checkpoint and export-tiles publish the log as c2sp.org/tlog-tiles static files', async (t) => {

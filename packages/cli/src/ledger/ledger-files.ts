@@ -128,7 +128,10 @@ export function signAndKeepCheckpoint(ledger: OpenLedger): string {
       'INPUT_NOT_FOUND',
       `Signing a checkpoint needs the log key ${ledger.paths.signerKey}`,
     );
-  const note = ledger.log.checkpoint(ledger.signer);
+  const kept = existsSync(ledger.paths.trustedCheckpoint)
+    ? [readFileSync(ledger.paths.trustedCheckpoint, 'utf8')]
+    : [];
+  const note = ledger.log.checkpoint(ledger.signer, kept);
   writeFileSync(ledger.paths.trustedCheckpoint, note);
   return note;
 }

@@ -212,3 +212,37 @@ describe('verify names where history was changed', () => {
     assert.match(result.problems[0] ?? '', /size 8 does not match/);
   });
 });
+
+describe('the log never signs two inconsistent checkpoints', () => {
+  test('a rolled-back or forked store is refused, against its own latest checkpoint or one kept elsewhere', () => {
+    const made = filled(12, 4);
+    const copy = `${made.path}.old`;
+    made.store.close();
+    copyFileSync(made.path, copy);
+    const log = new TransparencyLog(new SqliteLogStore(made.path), ORIGIN);
+    log.append([entry(12), entry(13)]);
+    const published = log.checkpoint(signer);
+    log.append([entry(14)]);
+    assert.match(log.checkpoint(signer, [published]), /^ledger\.example\/test\n15\n/);
+    // The older copy grows differently: its own checkpoints are fine, the one published elsewhere is not.
+    const rolledBack = new TransparencyLog(new SqliteLogStore(copy), ORIGIN);
+    assert.throws(() => rolledBack.checkpoint(signer, [published]), /size 14 signed before: it is ahead/);
+    rolledBack.append([entry(99), entry(98), entry(97)]);
+    assert.throws(
+      () => rolledBack.checkpoint(signer, [published]),
+      /size 14 signed before: root-mismatch|size 14 signed before/,
+    );
+    // A stored checkpoint catches a store whose history was rewritten under it.
+    const original = filled(8);
+    const signed = original.log.checkpoint(signer);
+    const forged = fresh();
+    forged.log.append(Array.from({ length: 8 }, (_, i) => entry(i === 5 ? 99 : i)));
+    forged.store.saveCheckpoint(8, signed);
+    forged.log.append([entry(8)]);
+    const reopened = forged.log;
+    assert.throws(
+      () => reopened.checkpoint(signer),
+      /inconsistent with the one of size 8 signed before: root-mismatch/,
+    );
+  });
+});

@@ -3,8 +3,14 @@ import { bytesEqual } from '../bytes.ts';
 import { leafHash } from '../merkle/hash.ts';
 import { checkConsistency, consistencyProof, inclusionProof } from '../merkle/proof.ts';
 import { AlignedNodeSource, type HashSource, MemoryHashSource, treeHash } from '../merkle/source.ts';
-import { type CheckpointPolicy, signCheckpoint, verifyCheckpoint } from '../note/checkpoint.ts';
+import {
+  type CheckpointPolicy,
+  parseCheckpoint,
+  signCheckpoint,
+  verifyCheckpoint,
+} from '../note/checkpoint.ts';
 import type { NoteSigner } from '../note/ed25519.ts';
+import { parseNote } from '../note/note.ts';
 import { extendFrontier, type Frontier, frontierKeys } from './frontier.ts';
 import {
   type LogStore,
@@ -176,11 +182,39 @@ export class TransparencyLog {
     return consistencyProof(this.hashSource(newSize), oldSize, newSize);
   }
 
-  /** Signs a C2SP checkpoint of the current tree with the log key (and any cosigners), stores it and returns it. */
-  checkpoint(signers: NoteSigner | readonly NoteSigner[]): string {
+  /**
+   * Signs a C2SP checkpoint of the current tree with the log key (and any cosigners), stores it and returns it.
+   * A log must never sign two inconsistent checkpoints, so the tree is first proved consistent with the latest
+   * stored checkpoint and with any `previous` ones kept elsewhere (a sidecar, a witness): a rolled-back or forked
+   * store is refused here instead of being signed.
+   */
+  checkpoint(signers: NoteSigner | readonly NoteSigner[], previous: readonly string[] = []): string {
     const list = Array.isArray(signers) ? signers : [signers as NoteSigner];
+    const root = this.root();
+    const latest = this.latestCheckpoint();
+    for (const text of latest === undefined ? previous : [latest, ...previous]) {
+      const { size, rootHash } = parseCheckpoint(parseNote(text).text);
+      const problem =
+        size > this.#size
+          ? `it is ahead of the log (size ${size} > ${this.#size}): the store was rolled back`
+          : size === 0
+            ? undefined
+            : checkConsistency(
+                size,
+                this.#size,
+                rootHash,
+                root,
+                consistencyProof(this.hashSource(), size, this.#size),
+              );
+      if (problem !== undefined) {
+        throw new PalisadeError(
+          'INPUT_INVALID',
+          `refusing to sign a checkpoint inconsistent with the one of size ${size} signed before: ${problem}; run verify`,
+        );
+      }
+    }
     const note = signCheckpoint(
-      { origin: this.origin, size: this.#size, rootHash: this.root(), extensions: [] },
+      { origin: this.origin, size: this.#size, rootHash: root, extensions: [] },
       list,
     );
     this.#store.saveCheckpoint(this.#size, note);

@@ -114,10 +114,14 @@ describe('PostgresLog', () => {
     await local.query(`DELETE FROM ${schema}_c.ledger_nodes WHERE (idx + 1) * (2 ^ level)::bigint > 40`);
     await local.query(`DELETE FROM ${schema}_c.ledger_checkpoints WHERE size > 40`);
     await local.query(`UPDATE ${schema}_c.ledger_state SET size = 40`);
-    const rolledBack = await (await fresh('c')).verify(policy);
+    const reopened = await fresh('c');
+    const rolledBack = await reopened.verify(policy);
     assert.equal(rolledBack.ok, true);
     const caught = await (await fresh('c')).verify(policy, { trusted: [trusted] });
     assert.equal(caught.ok, false);
     assert.equal(caught.firstBadIndex, 40);
+    // The log refuses to sign a checkpoint that contradicts one it signed before and that was kept elsewhere.
+    await reopened.append([entry(99)]);
+    await assert.rejects(reopened.checkpoint(signer, [trusted]), /inconsistent with the one of size 50/);
   });
 });

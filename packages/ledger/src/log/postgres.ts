@@ -1,10 +1,11 @@
 import { PalisadeError } from '@palisade/core';
 import { leafHash } from '../merkle/hash.ts';
-import { consistencyProof, inclusionProof } from '../merkle/proof.ts';
+import { checkConsistency, consistencyProof, inclusionProof } from '../merkle/proof.ts';
 import { AlignedNodeSource, type HashSource, treeHash } from '../merkle/source.ts';
 import type { CheckpointPolicy } from '../note/checkpoint.ts';
-import { signCheckpoint } from '../note/checkpoint.ts';
+import { parseCheckpoint, signCheckpoint } from '../note/checkpoint.ts';
 import type { NoteSigner } from '../note/ed25519.ts';
+import { parseNote } from '../note/note.ts';
 import { extendFrontier, type Frontier, frontierKeys } from './frontier.ts';
 import { type LogVerification, MAX_ENTRY_BYTES, TransparencyLog, type VerifyOptions } from './log.ts';
 import { SnapshotLogStore } from './snapshot.ts';
@@ -237,11 +238,35 @@ export class PostgresLog {
     }));
   }
 
-  /** Signs a checkpoint of the current tree with the log key (and any cosigners), stores and returns it. */
-  async checkpoint(signers: NoteSigner | readonly NoteSigner[]): Promise<string> {
+  /**
+   * Signs a checkpoint of the current tree with the log key (and any cosigners), stores and returns it, after
+   * proving the tree consistent with the latest stored checkpoint and any `previous` ones (as `TransparencyLog`).
+   */
+  async checkpoint(
+    signers: NoteSigner | readonly NoteSigner[],
+    previous: readonly string[] = [],
+  ): Promise<string> {
     const list = Array.isArray(signers) ? signers : [signers as NoteSigner];
+    const root = await this.root();
+    const { rows } = await this.#pool.query('SELECT note FROM ledger_checkpoints ORDER BY size DESC LIMIT 1');
+    const latest = rows[0] === undefined ? [] : [String(rows[0].note)];
+    for (const text of [...latest, ...previous]) {
+      const { size, rootHash } = parseCheckpoint(parseNote(text).text);
+      const problem =
+        size > this.#size
+          ? `it is ahead of the log (size ${size} > ${this.#size}): the database was rolled back`
+          : size === 0
+            ? undefined
+            : checkConsistency(size, this.#size, rootHash, root, await this.consistencyProof(size));
+      if (problem !== undefined) {
+        throw new PalisadeError(
+          'INPUT_INVALID',
+          `refusing to sign a checkpoint inconsistent with the one of size ${size} signed before: ${problem}; run verify`,
+        );
+      }
+    }
     const note = signCheckpoint(
-      { origin: this.origin, size: this.#size, rootHash: await this.root(), extensions: [] },
+      { origin: this.origin, size: this.#size, rootHash: root, extensions: [] },
       list,
     );
     await this.#pool.query(
