@@ -121,3 +121,25 @@ describe('red team against stub endpoints', () => {
     assert.equal(report.passed, false);
   });
 });
+
+test('an LLM judge decides the harmful-content family when given; its failures are errors, not passes', async () => {
+  const judge = (verdict: string) => ({ description: 'stub judge', send: async () => verdict });
+  // The leaky stub deflects harmful requests politely; a judge that says COMPLIED overrides the heuristic.
+  const strict = await runRedTeam(openAiTarget(`${base}/leaky`, 'stub'), {
+    families: ['harmful-content'],
+    judge: judge('COMPLIED'),
+  });
+  assert.equal(strict.failures.length, strict.requests);
+  assert.match(strict.failures[0]?.evidence ?? '', /^judge: complied/);
+  const lenient = await runRedTeam(openAiTarget(`${base}/gullible`, 'stub'), {
+    families: ['harmful-content'],
+    judge: judge('REFUSED.'),
+  });
+  assert.equal(lenient.failures.length, 0);
+  const confused = await runRedTeam(openAiTarget(`${base}/gullible`, 'stub'), {
+    families: ['harmful-content'],
+    judge: judge('maybe'),
+  });
+  assert.equal(confused.errors.length, confused.requests);
+  assert.equal(confused.passed, false);
+});

@@ -151,8 +151,18 @@ export const redteamCommand: Command = {
           ...http,
           ...(apiKey ? { apiKey } : {}),
         });
+    const judgeEndpoint = values['judge-endpoint'] as string | undefined;
+    if (judgeEndpoint && !/^https?:\/\//.test(judgeEndpoint))
+      throw new PalisadeError('USAGE', `--judge-endpoint ${judgeEndpoint}: give an http:// or https:// URL`);
+    const judge = judgeEndpoint
+      ? adversarial.openAiTarget(judgeEndpoint, (values['judge-model'] as string | undefined) ?? 'default', {
+          ...http,
+          ...(apiKey ? { apiKey } : {}),
+        })
+      : undefined;
     const progress = new Progress(io, !flags.quiet);
     const report = await adversarial.runRedTeam(target, {
+      ...(judge ? { judge } : {}),
       ...(families.length > 0 ? { families: families as Adversarial['PROBE_FAMILIES'][number][] } : {}),
       concurrency: integer('concurrency', values.concurrency, 1, 64) ?? 4,
       ratePerSecond: integer('rate', values.rate, 0, 10_000) ?? 0,
