@@ -1,3 +1,5 @@
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Decision, RuleResult } from '../evaluate.ts';
 
 const SECURITY_SEVERITY: Readonly<Record<RuleResult['severity'], string>> = {
@@ -7,6 +9,16 @@ const SECURITY_SEVERITY: Readonly<Record<RuleResult['severity'], string>> = {
   low: '3.0',
   info: '0.0',
 };
+
+/** Relative to the working directory (the repository in CI) when inside it, else a file URL. */
+function artifactLocation(path: string): { uri: string; uriBaseId?: string } {
+  const absolute = resolve(path);
+  const rel = relative(process.cwd(), absolute);
+  if (rel !== '' && !rel.startsWith('..') && !isAbsolute(rel)) {
+    return { uri: rel.split(sep).map(encodeURIComponent).join('/'), uriBaseId: '%SRCROOT%' };
+  }
+  return { uri: pathToFileURL(absolute).href };
+}
 
 /**
  * SARIF 2.1.0 for code-scanning dashboards: one result per rule that denied or warned (`error` / `warning`), a
@@ -46,7 +58,7 @@ export function decisionToSarif(decision: Decision, toolVersion: string): string
           message: {
             text: `${r.title}: ${r.outcome}${r.reasons.length ? ` — ${r.reasons.join('; ')}` : ''}`,
           },
-          locations: [{ physicalLocation: { artifactLocation: { uri: decision.artifact.path } } }],
+          locations: [{ physicalLocation: { artifactLocation: artifactLocation(decision.artifact.path) } }],
           ...(r.effect === 'waived' && r.exception
             ? {
                 suppressions: [
