@@ -117,3 +117,16 @@ test('policy list shows every rule with its mode', async () => {
   assert.equal(json[0].id, 'atlas');
   assert.ok(json[0].rules.every((r: { reads: string[] }) => r.reads.length > 0));
 });
+
+test('policy show prints a built-in pack that, renamed, tests as a pack of ones own', async (t) => {
+  const shown = await run(['policy', 'show', 'baseline']);
+  assert.equal(shown.code, 0);
+  const dir = mkdtempSync(join(tmpdir(), 'palisade-policy-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const mine = join(dir, 'mine.yaml');
+  writeFileSync(mine, shown.out.replace('id: baseline', 'id: my-baseline'));
+  const tested = await run(['policy', 'test', mine]);
+  assert.equal(tested.code, 0, tested.out);
+  assert.match(tested.out, /PASS my-baseline/);
+  assert.equal((await run(['policy', 'show', 'nope'])).code, 2);
+});

@@ -12,6 +12,17 @@ export function isBuiltinPack(name: string): name is BuiltinPackName {
   return (BUILTIN_PACKS as readonly string[]).includes(name);
 }
 
+/** The YAML source of a built-in pack: the starting point of a pack of one's own. */
+export function builtinPackSource(name: string): string {
+  if (!isBuiltinPack(name)) {
+    throw new PalisadeError(
+      'USAGE',
+      `No built-in policy pack "${name}"; built-in packs: ${BUILTIN_PACKS.join(', ')}.`,
+    );
+  }
+  return readFileSync(new URL(`../packs/${name}.yaml`, import.meta.url), 'utf8');
+}
+
 /** Loads (once) a built-in pack by name. */
 export function builtinPack(name: string): Pack {
   if (!isBuiltinPack(name)) {
@@ -22,8 +33,7 @@ export function builtinPack(name: string): Pack {
   }
   let pack = cache.get(name);
   if (!pack) {
-    const url = new URL(`../packs/${name}.yaml`, import.meta.url);
-    pack = parsePack(readFileSync(url, 'utf8'), `built-in pack ${name}`);
+    pack = parsePack(builtinPackSource(name), `built-in pack ${name}`);
     cache.set(name, pack);
   }
   return pack;

@@ -1,5 +1,5 @@
 export type { BuiltinPackName } from './builtin.ts';
-export { BUILTIN_PACKS, builtinPack, isBuiltinPack } from './builtin.ts';
+export { BUILTIN_PACKS, builtinPack, builtinPackSource, isBuiltinPack } from './builtin.ts';
 export type { CompiledExpression } from './cel.ts';
 export { compileExpression, MAX_EXPRESSION_LENGTH } from './cel.ts';
 export type { ComplianceReport, ControlEvidence, ControlReport, ControlStatus } from './compliance.ts';

@@ -1,5 +1,12 @@
 import { PalisadeError } from '@palisade/core';
-import { BUILTIN_PACKS, builtinPack, type Pack, type PackTestResult, testPack } from '@palisade/policy';
+import {
+  BUILTIN_PACKS,
+  builtinPack,
+  builtinPackSource,
+  type Pack,
+  type PackTestResult,
+  testPack,
+} from '@palisade/policy';
 import type { Command, CommandContext } from '../command.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { loadPolicies } from '../gate/inputs.ts';
@@ -66,6 +73,16 @@ async function run(context: CommandContext): Promise<ExitCode> {
     );
     return EXIT.ok;
   }
+  if (action === 'show') {
+    const [name, ...more] = specs;
+    if (name === undefined || more.length > 0)
+      throw new PalisadeError(
+        'USAGE',
+        'policy show takes one built-in pack name, e.g. palisade policy show baseline.',
+      );
+    await writeResult(io, builtinPackSource(name), flags.output);
+    return EXIT.ok;
+  }
   if (action === 'test') {
     if (specs.length === 0)
       throw new PalisadeError(
@@ -89,19 +106,20 @@ async function run(context: CommandContext): Promise<ExitCode> {
   }
   throw new PalisadeError(
     'USAGE',
-    `policy takes "test" or "list", not ${action === undefined ? 'nothing' : `"${action}"`}.`,
+    `policy takes "test", "list" or "show", not ${action === undefined ? 'nothing' : `"${action}"`}.`,
   );
 }
 
 export const policyCommand: Command = {
   name: 'policy',
-  summary: 'Test policy packs against their own examples, or list packs and rules',
-  usage: 'palisade policy test PACK_OR_FILE... | palisade policy list [PACK_OR_FILE...]',
+  summary: 'Test policy packs against their own examples, list their rules, print a built-in pack',
+  usage: 'palisade policy test PACK_OR_FILE... | list [PACK_OR_FILE...] | show PACK',
   description: [
     'A pack (YAML, apiVersion palisade.dev/policy/v1, kind PolicyPack) holds CEL rules and examples: facts, the',
     'decision they must give (allow, warn, deny) and, optionally, the outcome of given rules. "policy test" loads',
     'the pack (every expression is parsed and type-checked against the facts schema) and runs the examples; use it',
-    'in the CI of your own packs. "policy list" shows the rules, their severity and mode.',
+    'in the CI of your own packs. "policy list" shows the rules, their severity and mode; "policy show" prints a',
+    "built-in pack's YAML, the starting point of your own (change its id, params and rules).",
     '',
     'Exit codes: 0 all examples pass, 1 an example failed, 2 an invalid pack or usage error.',
   ].join('\n'),
@@ -111,6 +129,7 @@ export const policyCommand: Command = {
     'palisade policy test baseline eu-ai-act-high-risk owasp-ml-top10 atlas',
     'palisade policy test ./policies/deploy.yaml',
     'palisade policy list',
+    'palisade policy show baseline > my-baseline.yaml',
     'palisade policy list ./policies/deploy.yaml --format json',
   ],
   run,
