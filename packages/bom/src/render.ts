@@ -1,5 +1,6 @@
 import type { CycloneDxBom } from './cyclonedx/types.ts';
 import { assertValid, validateCycloneDx } from './cyclonedx/validate.ts';
+import { toCycloneDxXml } from './cyclonedx/xml.ts';
 import type { BomResult } from './generate.ts';
 import { buildSpdx } from './spdx/build.ts';
 import { validateSpdx } from './spdx/validate.ts';
@@ -12,30 +13,40 @@ export interface RenderOptions {
   readonly timestamp?: Date;
 }
 
+function withScore(result: BomResult, options: RenderOptions): CycloneDxBom {
+  if (!options.embedScore) return result.document;
+  const c = result.completeness;
+  const properties = [
+    { name: 'palisade:bom:completeness:score', value: String(c.score) },
+    { name: 'palisade:bom:completeness:profile', value: c.profile },
+    ...c.missing.map((m) => ({
+      name: 'palisade:bom:completeness:missing',
+      value: `${m.field} (${m.tier}): ${m.path} ← ${m.remediation}`,
+    })),
+  ];
+  const document = {
+    ...result.document,
+    metadata: {
+      ...result.document.metadata,
+      properties: [...(result.document.metadata.properties ?? []), ...properties],
+    },
+  };
+  if (options.validate ?? true)
+    assertValid(validateCycloneDx(document, result.specVersion), `CycloneDX ${result.specVersion} BOM`);
+  return document;
+}
+
 /** The CycloneDX JSON text of a result, with the completeness score in `metadata.properties` when asked. */
 export function renderCycloneDxJson(result: BomResult, options: RenderOptions = {}): string {
-  let document: CycloneDxBom = result.document;
-  if (options.embedScore) {
-    const c = result.completeness;
-    const properties = [
-      { name: 'palisade:bom:completeness:score', value: String(c.score) },
-      { name: 'palisade:bom:completeness:profile', value: c.profile },
-      ...c.missing.map((m) => ({
-        name: 'palisade:bom:completeness:missing',
-        value: `${m.field} (${m.tier}): ${m.path} ← ${m.remediation}`,
-      })),
-    ];
-    document = {
-      ...document,
-      metadata: {
-        ...document.metadata,
-        properties: [...(document.metadata.properties ?? []), ...properties],
-      },
-    };
-    if (options.validate ?? true)
-      assertValid(validateCycloneDx(document, result.specVersion), `CycloneDX ${result.specVersion} BOM`);
-  }
-  return `${JSON.stringify(document, null, 2)}\n`;
+  return `${JSON.stringify(withScore(result, options), null, 2)}\n`;
+}
+
+/**
+ * The CycloneDX XML text of a result: the XSD-ordered serialisation of the JSON document, which was validated
+ * against the official JSON schema. (No XSD validator runs here: that needs libxmljs2, a native module.)
+ */
+export function renderCycloneDxXml(result: BomResult, options: RenderOptions = {}): string {
+  return toCycloneDxXml(withScore(result, options));
 }
 
 /** The SPDX 3.0.1 JSON-LD text of a result (AI and Dataset profiles), structurally validated. */

@@ -62,6 +62,29 @@ test('--format spdx-json writes SPDX 3.0.1 JSON-LD', async () => {
   assert.deepEqual(validateSpdx(doc), []);
 });
 
+test('--format cyclonedx-xml writes CycloneDX XML of the chosen version', async () => {
+  const { code, out } = await run([
+    'bom',
+    FIXTURE,
+    '--format',
+    'cyclonedx-xml',
+    '--spec-version',
+    '1.7',
+    '--no-scan',
+    '-q',
+  ]);
+  assert.equal(code, 0);
+  assert.match(out, /^<\?xml version="1.0" encoding="UTF-8"\?>/);
+  assert.match(
+    out,
+    /<bom xmlns="http:\/\/cyclonedx.org\/schema\/bom\/1.7" serialNumber="urn:uuid:[0-9a-f-]{36}" version="1">/,
+  );
+  assert.match(
+    out,
+    /<component type="machine-learning-model" bom-ref="pkg:generic\/tiny-llama-support\?checksum=sha256%3A[0-9a-f]{64}">/,
+  );
+});
+
 test('scan findings become vulnerabilities that affect the file, or the model for repo-level findings', async () => {
   const pickle = await run(['bom', join(CORPUS, 'mal_control/ctl_p0_os_system.pkl'), '-q']);
   assert.equal(pickle.code, 0);

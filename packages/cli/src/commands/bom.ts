@@ -5,7 +5,7 @@ import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { writeResult } from '../io.ts';
 import { Progress } from '../progress.ts';
 
-const FORMATS = ['cyclonedx-json', 'spdx-json'] as const;
+const FORMATS = ['cyclonedx-json', 'cyclonedx-xml', 'spdx-json'] as const;
 const MISSING_SHOWN = 8;
 
 function list(value: unknown): string[] {
@@ -113,10 +113,13 @@ async function run(context: CommandContext): Promise<ExitCode> {
     ...(jobs ? { concurrency: jobs } : {}),
   });
   const embed = values['embed-score'] === true;
+  const render = { embedScore: embed, validate };
   const text =
     format === 'spdx-json'
-      ? bom.renderSpdx(result, { validate, embedScore: embed })
-      : bom.renderCycloneDxJson(result, { embedScore: embed, validate });
+      ? bom.renderSpdx(result, render)
+      : format === 'cyclonedx-xml'
+        ? bom.renderCycloneDxXml(result, render)
+        : bom.renderCycloneDxJson(result, render);
   await writeResult(io, text, flags.output);
   if (!flags.quiet) {
     io.stderr.write(summary(result));
@@ -267,6 +270,7 @@ export const bomCommand: Command = {
   examples: [
     'palisade bom ./my-model > bom.cdx.json',
     'palisade bom ./my-model --spec-version 1.7 --repo-id acme/my-model -o bom.cdx.json',
+    'palisade bom ./my-model --format cyclonedx-xml -o bom.cdx.xml',
     'palisade bom model.gguf --format spdx-json --dataset acme/chat-logs --supplier "Acme AI"',
     'palisade bom ~/.cache/huggingface/hub/models--org--name/snapshots/<sha> --allow-symlinks',
   ],
