@@ -128,7 +128,7 @@ test('palisade robustness writes a self-contained HTML report, gate facts, and f
   const strict = capture();
   assert.equal(await main([...base, '-f', 'json', '--min-robust-accuracy', '0.99'], strict.io), 1);
   const report = JSON.parse(strict.out());
-  assert.equal(report.facts.status, 'failed');
-  assert.equal(report.facts.metrics.cleanAccuracy, report.cleanAccuracy);
+  assert.equal(report.facts.robustness.status, 'failed');
+  assert.equal(report.facts.robustness.metrics.cleanAccuracy, report.cleanAccuracy);
   assert.ok(Array.isArray(report.results[0].examples[0].original), 'examples are plain arrays');
 });

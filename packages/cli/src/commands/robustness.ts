@@ -51,7 +51,7 @@ function optionsFrom(values: CommandContext['values'], attacks: readonly string[
 const jsonArrays = (_key: string, value: unknown) =>
   value instanceof Float32Array ? Array.from(value, (v) => Math.round(v * 1e4) / 1e4) : value;
 
-/** The evaluation as facts for `palisade gate` (facts schema: evaluations.robustness). */
+/** The evaluation as facts for `palisade gate --evaluation` (facts schema: evaluations.robustness). */
 function robustnessFacts(report: Report, floor: number | undefined) {
   const worst = Math.min(...report.worstCase.map((w) => w.robustAccuracy));
   const metrics: Record<string, number> = { cleanAccuracy: report.cleanAccuracy };
@@ -222,7 +222,7 @@ export const robustnessCommand: Command = {
     const facts = robustnessFacts(report, floor);
     const out =
       flags.format === 'json'
-        ? `${JSON.stringify({ model: modelPath, data: dataPath, ...report, facts }, jsonArrays, 2)}\n`
+        ? `${JSON.stringify({ model: modelPath, data: dataPath, ...report, facts: { robustness: facts } }, jsonArrays, 2)}\n`
         : flags.format === 'html'
           ? adversarial.robustnessHtml(report, {
               model: modelPath,
