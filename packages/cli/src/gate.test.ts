@@ -182,6 +182,15 @@ test('an exception with a future expiry allows; an expired one does not and says
   assert.equal(live.code, 0, live.out + live.err);
   assert.match(live.out, /WAIVED baseline\/signature-trusted/);
   assert.match(live.out, /exception until 2999-12-31, approved by security@example.com/);
+  const other = await run([
+    'gate',
+    m.model,
+    '--policy',
+    'atlas',
+    '--exceptions',
+    exceptionsFile(m.dir, '2999-12-31'),
+  ]);
+  assert.match(other.err, /the exception for baseline\/signature-trusted names no rule of the packs given/);
   const expired = await run([...base, '--exceptions', exceptionsFile(m.dir, '2020-01-31')]);
   assert.equal(expired.code, 1);
   assert.match(expired.out, /exception EXPIRED on 2020-01-31/);

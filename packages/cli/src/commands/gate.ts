@@ -31,6 +31,12 @@ async function run(context: CommandContext): Promise<ExitCode> {
   // Load policies and exceptions first: a typo in a pack should not wait for a long scan.
   const packs = await loadPolicies(policies);
   const exceptions = await loadExceptions(stringList(values.exceptions));
+  const ruleIds = new Set(packs.flatMap((p) => p.rules.map((r) => r.id)));
+  for (const e of exceptions) {
+    // A misspelt rule id would waive nothing without a word: say so.
+    if (!ruleIds.has(e.rule) && !flags.quiet)
+      io.stderr.write(`Warning: the exception for ${e.rule} names no rule of the packs given\n`);
+  }
   const progress = new Progress(io, !flags.quiet);
   const facts = await gatherFacts(path, {
     ...options,
