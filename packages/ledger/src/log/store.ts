@@ -135,6 +135,11 @@ export class SqliteLogStore implements LogStore, ReferenceIndex {
   readonly #insertEntry: ReturnType<DatabaseSync['prepare']>;
   readonly #insertNode: ReturnType<DatabaseSync['prepare']>;
   readonly #setSize: ReturnType<DatabaseSync['prepare']>;
+  readonly #readEntries: ReturnType<DatabaseSync['prepare']>;
+  readonly #indexedSize: ReturnType<DatabaseSync['prepare']>;
+  readonly #insertRef: ReturnType<DatabaseSync['prepare']>;
+  readonly #setIndexed: ReturnType<DatabaseSync['prepare']>;
+  readonly #references: ReturnType<DatabaseSync['prepare']>;
 
   constructor(path: string) {
     this.#db = new DatabaseSync(path);
@@ -146,6 +151,13 @@ export class SqliteLogStore implements LogStore, ReferenceIndex {
     this.#insertEntry = this.#db.prepare('INSERT INTO entries (idx, leaf_hash, entry) VALUES (?, ?, ?)');
     this.#insertNode = this.#db.prepare('INSERT INTO nodes (level, idx, hash) VALUES (?, ?, ?)');
     this.#setSize = this.#db.prepare('UPDATE state SET size = ? WHERE id = 1');
+    this.#readEntries = this.#db.prepare(
+      'SELECT idx, leaf_hash, entry FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx',
+    );
+    this.#indexedSize = this.#db.prepare('SELECT size FROM refs_state WHERE id = 1');
+    this.#insertRef = this.#db.prepare('INSERT OR IGNORE INTO refs (digest, idx, role) VALUES (?, ?, ?)');
+    this.#setIndexed = this.#db.prepare('UPDATE refs_state SET size = ? WHERE id = 1');
+    this.#references = this.#db.prepare('SELECT digest, idx, role FROM refs WHERE digest = ? ORDER BY idx');
   }
 
   size(): number {
@@ -188,9 +200,7 @@ export class SqliteLogStore implements LogStore, ReferenceIndex {
   }
 
   *readEntries(start: number, end: number): Iterable<StoredEntry> {
-    const rows = this.#db
-      .prepare('SELECT idx, leaf_hash, entry FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx')
-      .iterate(start, end);
+    const rows = this.#readEntries.iterate(start, end);
     for (const row of rows) {
       yield {
         index: toCount(row.idx, 'entry index'),
@@ -201,16 +211,15 @@ export class SqliteLogStore implements LogStore, ReferenceIndex {
   }
 
   indexedSize(): number {
-    return toCount(this.#db.prepare('SELECT size FROM refs_state WHERE id = 1').get()?.size, 'indexed size');
+    return toCount(this.#indexedSize.get()?.size, 'indexed size');
   }
 
   addReferences(fromSize: number, toSize: number, references: readonly EntryReference[]): void {
     this.#db.exec('BEGIN IMMEDIATE');
     try {
       if (this.indexedSize() === fromSize) {
-        const insert = this.#db.prepare('INSERT OR IGNORE INTO refs (digest, idx, role) VALUES (?, ?, ?)');
-        for (const r of references) insert.run(r.digest, r.index, r.role);
-        this.#db.prepare('UPDATE refs_state SET size = ? WHERE id = 1').run(toSize);
+        for (const r of references) this.#insertRef.run(r.digest, r.index, r.role);
+        this.#setIndexed.run(toSize);
       }
       this.#db.exec('COMMIT');
     } catch (error) {
@@ -220,15 +229,12 @@ export class SqliteLogStore implements LogStore, ReferenceIndex {
   }
 
   references(digest: string): EntryReference[] {
-    return this.#db
-      .prepare('SELECT digest, idx, role FROM refs WHERE digest = ? ORDER BY idx')
-      .all(digest)
-      .map((row) => {
-        const role = ROLES.find((r) => r === row.role);
-        if (role === undefined)
-          throw new PalisadeError('INPUT_INVALID', 'ledger database: unknown reference role');
-        return { digest: String(row.digest), index: toCount(row.idx, 'reference index'), role };
-      });
+    return this.#references.all(digest).map((row) => {
+      const role = ROLES.find((r) => r === row.role);
+      if (role === undefined)
+        throw new PalisadeError('INPUT_INVALID', 'ledger database: unknown reference role');
+      return { digest: String(row.digest), index: toCount(row.idx, 'reference index'), role };
+    });
   }
 
   saveCheckpoint(size: number, note: string): void {
