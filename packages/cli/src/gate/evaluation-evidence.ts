@@ -28,7 +28,7 @@ function evaluation(value: unknown, where: string): EvaluationFacts {
 }
 
 /**
- * Evaluation evidence from the JSON reports of palisade fairness, drift (and any report carrying the same
+ * Evaluation evidence from the JSON reports of palisade fairness, robustness and drift (and any report with the same
  * `facts` member): each report's `facts.{fairness|robustness|drift}` becomes `evaluations.<kind>`.
  */
 export async function evaluationFacts(
@@ -54,7 +54,7 @@ export async function evaluationFacts(
     if (kinds.length === 0) {
       throw new PalisadeError(
         'INPUT_INVALID',
-        `${path} carries no evaluation facts (facts.fairness, facts.robustness or facts.drift); give the --format json report of palisade fairness or drift.`,
+        `${path} carries no evaluation facts (facts.fairness, facts.robustness or facts.drift); give the --format json report of palisade fairness, robustness or drift.`,
       );
     }
     for (const kind of kinds) {

@@ -131,7 +131,7 @@ export const EVIDENCE_OPTIONS: readonly OptionSpec[] = [
     multiple: true,
     value: 'FILE',
     description:
-      'JSON report of palisade fairness or drift (--format json): its facts become evaluations.fairness / .drift.',
+      'JSON report of palisade fairness, robustness or drift (--format json): its facts become evaluations.*.',
   },
   {
     name: 'exceptions',
