@@ -5,6 +5,7 @@ import { type Command, GLOBAL_OPTIONS } from './command.ts';
 import { attestCommand } from './commands/attest.ts';
 import { bomCommand } from './commands/bom.ts';
 import { complianceCommand } from './commands/compliance.ts';
+import { dpCommand } from './commands/dp.ts';
 import { driftCommand } from './commands/drift.ts';
 import { explainCommand } from './commands/explain.ts';
 import { fairnessCommand } from './commands/fairness.ts';
@@ -41,6 +42,7 @@ export const COMMANDS: readonly Command[] = [
   driftCommand,
   fairnessCommand,
   piiCommand,
+  dpCommand,
   explainCommand,
   serveCommand,
 ];
