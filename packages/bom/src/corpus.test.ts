@@ -61,7 +61,7 @@ function prop(
   return list?.find((p) => p.name === name)?.value;
 }
 
-test('format metadata reaches the BOM: GGUF header, ONNX producer, pickle, remote code', async () => {
+test('format metadata reaches the BOM: GGUF header, ONNX producer, Keras versions, pickle, remote code', async () => {
   const gguf = await generateBom(join(CORPUS, 'benign/tiny_llama.gguf'), fixed);
   const ggufModel = gguf.document.metadata.component;
   assert.equal(gguf.document.metadata.component.hashes?.[0]?.alg, 'SHA-256');
@@ -77,6 +77,14 @@ test('format metadata reaches the BOM: GGUF header, ONNX producer, pickle, remot
       'palisade:ai:metadata:onnx.producer_name',
     ),
   );
+
+  const keras3 = await generateBom(join(CORPUS, 'benign/keras_v3_dense.keras'), fixed);
+  const keras3File = keras3.document.metadata.component.components?.[0]?.properties;
+  assert.equal(prop(keras3File, 'palisade:ai:metadata:keras.keras_version'), '3.4.1');
+  assert.equal(prop(keras3File, 'palisade:ai:metadata:keras.class_name'), 'Sequential');
+  const keras2 = await generateBom(join(CORPUS, 'benign/keras_dense.h5'), fixed);
+  const keras2File = keras2.document.metadata.component.components?.[0]?.properties;
+  assert.equal(prop(keras2File, 'palisade:ai:metadata:keras.backend'), 'tensorflow');
 
   const pickle = await generateBom(join(CORPUS, 'mal_control/ctl_p0_os_system.pkl'), fixed);
   assert.equal(pickle.risks.pickle, true);

@@ -2,11 +2,14 @@ import {
   FileRandomAccess,
   type GgufFile,
   ggufChatTemplates,
+  openZipEntry,
+  type RandomAccess,
   randomAccessReader,
   readGguf,
   readHdf5RootAttributes,
   readOnnxModel,
   readSafetensorsHeader,
+  readZip,
   sniffFormat,
 } from '@palisade/formats';
 import { type ChatTemplateFact, templateFact } from '../hf/configs.ts';
@@ -112,6 +115,39 @@ function empty(format: string, pickle = false): WeightsFacts {
   };
 }
 
+const MAX_KERAS_JSON = 4 * 1024 * 1024;
+
+async function zipText(
+  source: RandomAccess,
+  entries: Awaited<ReturnType<typeof readZip>>['entries'],
+  name: string,
+) {
+  const entry = entries.find((e) => e.name === name);
+  if (!entry) return undefined;
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of openZipEntry(source, entry, { maxOutputBytes: MAX_KERAS_JSON }))
+    chunks.push(chunk);
+  return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+}
+
+/** Keras 3 `.keras` archives: `metadata.json` (Keras version, save date) and the model class in `config.json`. */
+async function kerasV3Facts(source: RandomAccess): Promise<WeightsFacts> {
+  const { entries } = await readZip(source);
+  const metadata = new Map<string, string>();
+  const meta = await zipText(source, entries, 'metadata.json');
+  if (meta && typeof meta === 'object') {
+    for (const key of ['keras_version', 'date_saved']) {
+      const value = (meta as Record<string, unknown>)[key];
+      if (typeof value === 'string') metadata.set(`keras.${key}`, value.slice(0, 256));
+    }
+  }
+  const config = await zipText(source, entries, 'config.json');
+  const cls =
+    config && typeof config === 'object' ? (config as Record<string, unknown>).class_name : undefined;
+  if (typeof cls === 'string') metadata.set('keras.class_name', cls.slice(0, 256));
+  return { ...empty('keras-v3'), metadata };
+}
+
 /**
  * Reads the metadata of one model file. Never throws for malformed content: a file the readers cannot make
  * sense of is reported by its sniffed format only (the scanner, not the BOM, judges malformed files).
@@ -145,6 +181,7 @@ export async function readWeightsFacts(path: string): Promise<WeightsFacts> {
       if (opset) metadata.set('onnx.opset', String(opset.version));
       return { ...empty('onnx'), metadata };
     }
+    if (format === 'zip' && /\.keras$/i.test(path)) return await kerasV3Facts(source);
     if (format === 'hdf5') {
       const attributes = await readHdf5RootAttributes(path, ['keras_version', 'backend']);
       const metadata = new Map<string, string>();
