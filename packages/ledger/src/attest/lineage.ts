@@ -23,6 +23,8 @@ export interface LineageEdge {
 
 export interface Lineage {
   readonly root: string;
+  /** Every entry about the root itself (its signatures, provenance, scans, BOMs, decisions), oldest first. */
+  readonly entries: readonly { readonly index: number; readonly kind: string; readonly digest: string }[];
   readonly nodes: readonly LineageNode[];
   readonly edges: readonly LineageEdge[];
   /** Digests whose inputs (ancestors) and outputs (descendants) were walked from the root. */
@@ -85,8 +87,14 @@ export function lineage(log: TransparencyLog, digest: string): Lineage {
   };
   const ancestors = walk(root, true);
   const descendants = walk(root, false);
+  const entries = entriesForSubject(log, root).map(({ index, entry }) => ({
+    index,
+    kind: entry.kind,
+    digest: entry.digest,
+  }));
   return {
     root,
+    entries,
     nodes: [...names].map(([d, set]) => ({ digest: d, names: [...set].sort() })),
     edges: [...edges.values()].sort((a, b) => a.entry - b.entry || a.from.localeCompare(b.from)),
     ancestors,
@@ -102,6 +110,11 @@ function label(graph: Lineage, digest: string): string {
 /** Ancestors as an indented tree under the root, then descendants. */
 export function formatLineageText(graph: Lineage): string {
   const lines = [label(graph, graph.root)];
+  lines.push(
+    graph.entries.length === 0
+      ? 'Ledger entries: none'
+      : `Ledger entries: ${graph.entries.map((e) => `${e.kind} [entry ${e.index}]`).join(', ')}`,
+  );
   const tree = (digest: string, depth: number, up: boolean, path: Set<string>): void => {
     const edges = graph.edges.filter((e) => (up ? e.to === digest : e.from === digest));
     for (const edge of edges) {
@@ -114,7 +127,10 @@ export function formatLineageText(graph: Lineage): string {
     }
   };
   lines.push('Trained from:');
-  if (graph.ancestors.length === 0) lines.push('  (no provenance recorded)');
+  if (graph.ancestors.length === 0) {
+    const recorded = graph.entries.some((e) => e.kind === 'provenance');
+    lines.push(recorded ? '  (its provenance names no inputs)' : '  (no provenance recorded)');
+  }
   tree(graph.root, 1, true, new Set([graph.root]));
   lines.push('Used by:');
   if (graph.descendants.length === 0) lines.push('  (nothing recorded)');

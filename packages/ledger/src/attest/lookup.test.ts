@@ -174,7 +174,10 @@ test('lineage walks ancestors and descendants and renders text and DOT', (t) => 
     'dataset 2',
   ]);
   const text = formatLineageText(graph);
-  assert.match(text, /^sha256:[0-9a-f]{64} \(tuned\)\nTrained from:\n/);
+  assert.match(
+    text,
+    /^sha256:[0-9a-f]{64} \(tuned\)\nLedger entries: provenance \[entry 2\]\nTrained from:\n/,
+  );
   assert.match(text, /\n {2}← dataset sha256:[0-9a-f]{64} \(dataset:imdb\) \[entry 2\]\n/);
   assert.match(text, /\n {2}← code gitCommit:c{40} \(git\+https:\/\/example.com\/train\) \[entry 2\]\n/);
   assert.match(text, /\n {2}← base-model sha256:[0-9a-f]{64} \(base\) \[entry 2\]\n/);
@@ -185,7 +188,14 @@ test('lineage walks ancestors and descendants and renders text and DOT', (t) => 
   assert.equal(dot.match(/ -> /g)?.length, 5);
   assert.match(dot, /label="base\\nsha256:/);
   const lonely = formatLineageText(lineage(log, hex('other')));
-  assert.match(lonely, /Trained from:\n {2}\(no provenance recorded\)\nUsed by:\n {2}\(nothing recorded\)/);
+  assert.match(
+    lonely,
+    /Trained from:\n {2}\(its provenance names no inputs\)\nUsed by:\n {2}\(nothing recorded\)/,
+  );
+  assert.match(
+    formatLineageText(lineage(log, hex('unknown'))),
+    /Ledger entries: none\nTrained from:\n {2}\(no provenance recorded\)/,
+  );
 });
 
 test('lineage of a digest that provenance cycles back to terminates', (t) => {
