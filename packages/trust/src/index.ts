@@ -3,6 +3,7 @@ export type { ReadLimits } from './data/limits.ts';
 export { DEFAULT_READ_LIMITS } from './data/limits.ts';
 export type { DataFormat, ReadTableOptions } from './data/read-table.ts';
 export { DATA_FORMATS, kindOverrides, readTable } from './data/read-table.ts';
+export { columnRows, tableRows } from './data/subset.ts';
 export type {
   CategoricalColumn,
   Column,
@@ -20,6 +21,14 @@ export type { ColumnDriftEntry, DriftOptions, DriftReport } from './drift/datase
 export { driftReport } from './drift/dataset-drift.ts';
 export type { DriftTest } from './drift/tests.ts';
 export { DRIFT_TESTS, defaultTest, TEST_RULES } from './drift/tests.ts';
+export type {
+  ColumnThreshold,
+  DriftWindow,
+  WindowColumn,
+  WindowedDrift,
+  WindowOptions,
+} from './drift/windows.ts';
+export { driftWindows } from './drift/windows.ts';
 export { endpointModel } from './explain/endpoint-model.ts';
 export type { ExplainOptions, ExplainReport, RowExplanation } from './explain/explain.ts';
 export { explainModel } from './explain/explain.ts';
@@ -43,7 +52,7 @@ export { disparity } from './fairness/disparity.ts';
 export { benefits, generalizedEntropyIndex, theilIndex } from './fairness/inequality.ts';
 export { ADVERSE_IMPACT_RATIO } from './fairness/summary.ts';
 export { driftToHtml } from './report/drift-html.ts';
-export { driftFacts, driftToJson, driftToText } from './report/drift-output.ts';
+export { driftFacts, driftToJson, driftToText, windowsToText } from './report/drift-output.ts';
 export { explainToHtml } from './report/explain-html.ts';
 export { explainToJson, explainToText } from './report/explain-output.ts';
 export { fairnessToHtml } from './report/fairness-html.ts';

@@ -8,6 +8,7 @@ import {
   driftToHtml,
   driftToJson,
   driftToText,
+  driftWindows,
   kindOverrides,
   readTable,
 } from '@palisade/trust';
@@ -89,15 +90,39 @@ async function run(context: CommandContext): Promise<ExitCode> {
   }
   const reference = await readTable(referencePath, { types });
   const current = await readTable(currentPath, { types });
-  const report = driftReport(reference, current, options as Parameters<typeof driftReport>[2]);
+  const timestamp = optionalString(values.timestamp);
+  const windowCount = values.windows === undefined ? undefined : Number(values.windows);
+  if (
+    windowCount !== undefined &&
+    (!Number.isInteger(windowCount) || windowCount < 1 || windowCount > 1000)
+  ) {
+    throw new PalisadeError(
+      'USAGE',
+      `--windows takes a whole number from 1 to 1000, not "${values.windows}".`,
+    );
+  }
+  if (windowCount !== undefined && timestamp === undefined)
+    throw new PalisadeError('USAGE', '--windows needs --timestamp COL.');
+  const driftOptions = {
+    ...options,
+    exclude: [...options.exclude, ...(timestamp !== undefined ? [timestamp] : [])],
+  } as Parameters<typeof driftReport>[2];
+  const report = driftReport(reference, current, driftOptions);
+  const windows =
+    timestamp === undefined
+      ? undefined
+      : driftWindows(reference, current, report, {
+          timestamp,
+          ...(windowCount ? { chunks: windowCount } : {}),
+        });
   const format = flags.format ?? 'text';
   const sources = { reference: referencePath, current: currentPath };
   const text =
     format === 'json'
-      ? driftToJson(report, sources)
+      ? driftToJson(report, sources, windows)
       : format === 'html'
-        ? driftToHtml(report, sources)
-        : driftToText(report);
+        ? driftToHtml(report, sources, windows)
+        : driftToText(report, windows);
   await writeResult(io, text, flags.output);
   return values['fail-on-drift'] === true && report.datasetDrift ? EXIT.findings : EXIT.ok;
 }
@@ -180,6 +205,19 @@ export const driftCommand: Command = {
       type: 'string',
       value: 'COL',
       description: 'The prediction column: its drift is reported as predictionDrift.',
+    },
+    {
+      name: 'timestamp',
+      type: 'string',
+      value: 'COL',
+      description:
+        'Also cut the current data into windows over time by COL (numbers or ISO dates), NannyML-style.',
+    },
+    {
+      name: 'windows',
+      type: 'string',
+      value: 'N',
+      description: 'Number of windows with --timestamp (default 10).',
     },
     { name: 'numeric', ...COLUMN_LIST, description: 'Read these columns as numbers (default: inferred).' },
     {

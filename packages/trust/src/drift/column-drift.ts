@@ -1,7 +1,7 @@
 import { PalisadeError } from '@palisade/core';
 import type { Column } from '../data/table.ts';
 import { jensenShannon, psi } from '../stats/divergence.ts';
-import { fillEmptyShares, histogram, sturgesEdges } from '../stats/histogram.ts';
+import { fillEmptyShares, sortedHistogram, sturgesEdges } from '../stats/histogram.ts';
 import { ksTwoSample } from '../stats/ks.ts';
 import { chiSquareTest, twoProportionZTest } from '../stats/tests.ts';
 import { wassersteinNormed } from '../stats/wasserstein.ts';
@@ -64,8 +64,8 @@ function labelDistribution(labels: string[], reference: Float64Array, current: F
 function numericDistribution(ref: Float64Array, cur: Float64Array, edges: Float64Array): Distribution {
   return {
     edges: [...edges],
-    reference: [...shares(histogram(ref, edges), ref.length)],
-    current: [...shares(histogram(cur, edges), cur.length)],
+    reference: [...shares(sortedHistogram(ref, edges), ref.length)],
+    current: [...shares(sortedHistogram(cur, edges), cur.length)],
   };
 }
 
@@ -114,8 +114,8 @@ function numericDrift(name: string, ref: Float64Array, cur: Float64Array, option
       let q: Float64Array;
       // Evidently bins a numeric column on Sturges edges when its reference has more than 20 distinct values.
       if (distinctSorted(ref, new Float64Array(0), 21) > 20) {
-        p = shares(histogram(ref, edges), ref.length);
-        q = shares(histogram(cur, edges), cur.length);
+        p = shares(sortedHistogram(ref, edges), ref.length);
+        q = shares(sortedHistogram(cur, edges), cur.length);
       } else {
         const a = byValue();
         p = shares(a.reference, ref.length);

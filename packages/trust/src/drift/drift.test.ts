@@ -3,10 +3,12 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
 import type { CategoricalColumn, Column, NumericColumn, Table } from '../data/table.ts';
+import { seededRandom } from '../stats/random.ts';
 import { columnDrift } from './column-drift.ts';
 import { adjustPValues } from './correction.ts';
 import { driftReport } from './dataset-drift.ts';
 import { defaultTest } from './tests.ts';
+import { driftWindows } from './windows.ts';
 
 const STATS = resolve(import.meta.dirname, '../../../../../shared/vectors/ml/stats');
 const samples: Record<string, number[]> = JSON.parse(readFileSync(resolve(STATS, 'samples.json'), 'utf8'));
@@ -139,4 +141,51 @@ test('Benjamini–Hochberg and Bonferroni adjusted p-values', () => {
   const bh = adjustPValues([0.01, 0.04, 0.03, 0.5], 'fdr');
   const expected = [0.04, 0.16 / 3, 0.16 / 3, 0.5];
   for (const [i, p] of bh.entries()) assert.ok(Math.abs(p - (expected[i] as number)) < 1e-15);
+});
+
+function normals(n: number, seed: number, shift = 0): number[] {
+  const random = seededRandom(seed);
+  return Array.from(
+    { length: n },
+    () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random()) + shift,
+  );
+}
+
+test('windows over time: the current data is ordered by its timestamp, and the shifted windows alert', () => {
+  const reference = table(
+    numeric('x', normals(2000, 1)),
+    numeric(
+      't',
+      Array.from({ length: 2000 }, (_, i) => i),
+    ),
+  );
+  // The last 300 moments drift by +1.5; rows are stored in reverse time order to check the ordering.
+  const times = Array.from({ length: 1000 }, (_, i) => 5000 + (999 - i));
+  const x = normals(1000, 2).map((v, i) => ((times[i] as number) >= 5700 ? v + 1.5 : v));
+  const current = table(numeric('x', x), numeric('t', times));
+  const report = driftReport(reference, current, { exclude: ['t'] });
+  const windows = driftWindows(reference, current, report, { timestamp: 't' });
+  assert.equal(windows.windowRows, 100);
+  assert.equal(windows.windows.length, 10);
+  assert.equal(windows.windows[0]?.start, '5000');
+  assert.equal(windows.windows[9]?.end, '5999');
+  const threshold = windows.thresholds[0];
+  assert.equal(threshold?.column, 'x');
+  assert.ok(
+    Math.abs(
+      (threshold?.upperThreshold as number) -
+        ((threshold?.referenceMean as number) + 3 * (threshold?.referenceStd as number)),
+    ) < 1e-15,
+  );
+  assert.deepEqual(
+    windows.windows.map((w) => w.columns[0]?.alert),
+    [false, false, false, false, false, false, false, true, true, true],
+  );
+  // Evidently's fixed threshold (W1 normed ≥ 0.1) also fires on some unshifted 100-row windows: the noise the
+  // reference-chunk threshold is there to absorb. The shifted windows drift by both rules.
+  assert.deepEqual(
+    windows.windows.slice(7).map((w) => w.datasetDrift),
+    [true, true, true],
+  );
+  assert.throws(() => driftWindows(reference, current, report, { timestamp: 'nope' }), { code: 'USAGE' });
 });

@@ -1,4 +1,5 @@
 import type { DriftReport } from '../drift/dataset-drift.ts';
+import type { WindowedDrift } from '../drift/windows.ts';
 import { formatNumber } from './format.ts';
 import { htmlPage, htmlTable, verdict } from './html.ts';
 import { distributionChart, escapeHtml } from './svg.ts';
@@ -10,7 +11,11 @@ function binLabels(edges: readonly number[]): string[] {
 }
 
 /** The drift report as a self-contained page: verdict, the per-column table, and a histogram per column. */
-export function driftToHtml(report: DriftReport, sources: { reference: string; current: string }): string {
+export function driftToHtml(
+  report: DriftReport,
+  sources: { reference: string; current: string },
+  windows?: WindowedDrift,
+): string {
   const rows = report.columns.map((c) => [
     c.column + (c.role ? ` (${c.role})` : ''),
     c.kind,
@@ -38,6 +43,32 @@ export function driftToHtml(report: DriftReport, sources: { reference: string; c
           htmlTable(
             ['column', 'reason'],
             report.skipped.map((s) => [s.column, s.reason]),
+          ),
+        ]
+      : []),
+    ...(windows
+      ? [
+          `<h2>Over time (windows of ${windows.windowRows} rows by ${escapeHtml(windows.timestamp)})</h2>`,
+          htmlTable(
+            [
+              'window',
+              'from',
+              'to',
+              'rows',
+              'drifted columns',
+              'alerts (above mean + 3·std of reference chunks)',
+            ],
+            windows.windows.map((w) => [
+              String(w.index + 1),
+              w.start,
+              w.end,
+              String(w.rows),
+              String(w.driftedColumns),
+              w.columns
+                .filter((c) => c.alert)
+                .map((c) => c.column)
+                .join(', ') || '—',
+            ]),
           ),
         ]
       : []),

@@ -48,3 +48,20 @@ export function fillEmptyShares(shares: Float64Array): Float64Array {
   const fill = min <= 1e-4 ? min / 1e6 : 1e-4;
   return shares.map((s) => (s === 0 ? fill : s));
 }
+
+/** numpy.histogram(values, edges) for ascending values: one merge walk instead of a search per value. */
+export function sortedHistogram(sorted: Float64Array, edges: Float64Array): Float64Array {
+  const bins = edges.length - 1;
+  const counts = new Float64Array(bins);
+  const last = edges[bins] as number;
+  let i = 0;
+  while (i < sorted.length && (sorted[i] as number) < (edges[0] as number)) i++;
+  for (let b = 0; b < bins; b++) {
+    const upper = edges[b + 1] as number;
+    const start = i;
+    if (b === bins - 1) while (i < sorted.length && (sorted[i] as number) <= last) i++;
+    else while (i < sorted.length && (sorted[i] as number) < upper) i++;
+    counts[b] = i - start;
+  }
+  return counts;
+}

@@ -8,6 +8,32 @@ export function wasserstein1(
   uWeights?: Float64Array,
   vWeights?: Float64Array,
 ): number {
+  if (uWeights || vWeights) return weightedWasserstein1(u, v, uWeights, vWeights);
+  // Unweighted: the CDFs step by 1/n and 1/m, so walk both samples as integers and divide once per step.
+  const n = u.length;
+  const m = v.length;
+  let i = 0;
+  let j = 0;
+  let distance = 0;
+  let previous = Math.min(u[0] as number, v[0] as number);
+  while (i < n || j < m) {
+    const a = i < n ? (u[i] as number) : Infinity;
+    const b = j < m ? (v[j] as number) : Infinity;
+    const x = Math.min(a, b);
+    distance += Math.abs(i / n - j / m) * (x - previous);
+    while (i < n && u[i] === x) i++;
+    while (j < m && v[j] === x) j++;
+    previous = x;
+  }
+  return distance;
+}
+
+function weightedWasserstein1(
+  u: Float64Array,
+  v: Float64Array,
+  uWeights?: Float64Array,
+  vWeights?: Float64Array,
+): number {
   const uTotal = uWeights ? uWeights.reduce((s, w) => s + w, 0) : u.length;
   const vTotal = vWeights ? vWeights.reduce((s, w) => s + w, 0) : v.length;
   let i = 0;
