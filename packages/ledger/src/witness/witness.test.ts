@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { fuzzSeconds, mutateBytes, xorshift32 } from '@palisade/testing';
 import { encodeBase64 } from '../bytes.ts';
 import { consistencyProof } from '../merkle/proof.ts';
 import { MemoryHashSource, treeHash } from '../merkle/source.ts';
@@ -95,4 +96,31 @@ test('the SQLite witness store keeps its state across restarts and swaps atomica
   assert.equal(witness(reopened).addCheckpoint(request(0, 9)).body, '7\n');
   assert.equal(witness(reopened).addCheckpoint(request(7, 9)).status, 200);
   reopened.close();
+});
+
+test('fuzz: add-checkpoint answers every mutated request with a status and never throws', () => {
+  const random = xorshift32(0x77e5_0001);
+  const seeds = [request(0, 5), request(5, 12), request(12, 12)].map((text) =>
+    new TextEncoder().encode(text),
+  );
+  const deadline = Date.now() + fuzzSeconds(1) * 1000;
+  let runs = 0;
+  while (Date.now() < deadline) {
+    const store = new MemoryWitnessStore();
+    const w = witness(store);
+    assert.equal(w.addCheckpoint(request(0, 5)).status, 200);
+    const base = seeds[Math.floor(random() * seeds.length)] as Uint8Array;
+    const input = mutateBytes(base, random, {
+      tokens: [0x0a, 0x20, 0x2b, 0x2f, 0x3d, 0x30],
+      pool: seeds,
+      maxRounds: 4,
+    });
+    const response = w.addCheckpoint(new TextDecoder().decode(input));
+    assert.ok([200, 400, 403, 404, 409, 422].includes(response.status));
+    // Whatever was accepted, the witness only ever remembers a head of the real tree.
+    const state = store.get(origin);
+    assert.ok(state !== undefined && Buffer.from(state.rootHash).equals(treeHash(tree, state.size)));
+    runs++;
+  }
+  assert.ok(runs > 0);
 });
