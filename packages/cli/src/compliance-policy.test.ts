@@ -75,7 +75,7 @@ test('compliance usage errors exit 2', async () => {
 test('policy test runs the examples of the built-in packs and of a user pack', async (t) => {
   const builtin = await run(['policy', 'test', 'baseline', 'eu-ai-act-high-risk', 'owasp-ml-top10', 'atlas']);
   assert.equal(builtin.code, 0, builtin.out);
-  assert.match(builtin.out, /PASS baseline: 9\/9 examples/);
+  assert.match(builtin.out, /PASS baseline: (\d+)\/\1 examples/);
   const dir = mkdtempSync(join(tmpdir(), 'palisade-policy-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const pack = (expect: string) =>

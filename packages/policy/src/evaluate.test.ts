@@ -20,6 +20,7 @@ const bom = {
   datasets: 1,
   baseModels: [],
   hasModelCard: true,
+  licenseConflict: false,
 };
 const unsigned = exampleFacts({
   environment: 'prod',

@@ -85,6 +85,8 @@ export interface BomFacts {
   readonly datasets: number;
   readonly baseModels: readonly string[];
   readonly hasModelCard: boolean;
+  /** The model declares a less restrictive licence than a base model imposes (Apache-2.0 over a Llama licence). */
+  readonly licenseConflict: boolean;
 }
 
 export interface ProvenanceFacts {

@@ -17,6 +17,7 @@ export function bomToFacts(bom: BomResult): BomFacts {
     datasets: bom.datasets.length,
     baseModels: bom.baseModels.map((b) => b.id),
     hasModelCard: modelCard,
+    licenseConflict: bom.licenseConflict,
   };
 }
 
