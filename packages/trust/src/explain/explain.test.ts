@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
 import { seededRandom } from '../stats/random.ts';
+import { endpointModel } from './endpoint-model.ts';
 import { functionModel } from './model.ts';
 import { loadOnnxModel } from './onnx-model.ts';
 import { permutationImportance } from './permutation-importance.ts';
@@ -142,4 +143,42 @@ test('permutation importance on the digits MLP (ONNX): baseline = the PyTorch ac
   assert.deepEqual(result.importances[0], { mean: 0, std: 0, repeats: [0, 0] });
   const top = result.importances.map((r, i) => [r.mean, i] as const).sort((a, b) => b[0] - a[0])[0];
   assert.ok((top?.[0] as number) > 0.01, `most important pixel drops accuracy by ${top?.[0]}`);
+});
+
+test('a KServe v1 prediction endpoint as the model: batched requests, outputs learnt, errors explained', async (t) => {
+  const { createServer } = await import('node:http');
+  let requests = 0;
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => {
+      body += chunk;
+    });
+    request.on('end', () => {
+      requests++;
+      const { instances } = JSON.parse(body) as { instances: number[][] };
+      if (request.url === '/broken') {
+        response.writeHead(500).end('model not loaded');
+        return;
+      }
+      const predictions = instances.map(([a, b, c]) => (a as number) * (b as number) + 2 * (c as number));
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ predictions }));
+    });
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  t.after(() => server.close());
+  const { port } = server.address() as { port: number };
+  const model = await endpointModel(`http://127.0.0.1:${port}/v1/models/m:predict`, 3);
+  assert.equal(model.outputs, 1);
+  const input = {
+    model,
+    x: Float64Array.from(ORACLE.x),
+    background: Float64Array.from(ORACLE.background.flat()),
+    backgroundRows: 1,
+  };
+  near((await kernelShap(input)).values, ORACLE.exact_interventional_shapley, 1e-12, 'endpoint kernel');
+  assert.ok(requests >= 2);
+  await assert.rejects(endpointModel(`http://127.0.0.1:${port}/broken`, 3), {
+    code: 'INPUT_UNREADABLE',
+    message: /HTTP 500: model not loaded/,
+  });
 });
