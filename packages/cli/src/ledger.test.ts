@@ -397,3 +397,56 @@ test('check-proof enforces witness cosignatures; prove works without the log key
   assert.equal(proved.code, 0, proved.err);
   assert.match(proved.out, /\nindex 0\n/);
 });
+
+test('attest provenance signs with the user key given by --key; check-proof trusts it only with --signer-key', async (t) => {
+  const { dir, ledger, model } = await workspace(t);
+  const key = join(dir, 'ed.pem');
+  const pub = join(dir, 'ed-pub.pem');
+  execFileSync('openssl', ['genpkey', '-algorithm', 'ed25519', '-out', key]);
+  execFileSync('openssl', ['pkey', '-in', key, '-pubout', '-out', pub]);
+  const attested = await run([
+    'attest',
+    'provenance',
+    '--ledger',
+    ledger,
+    '--model',
+    model,
+    '--key',
+    key,
+    '--builder-id',
+    'https://ci.example/7',
+    '--invocation-id',
+    'run-7',
+  ]);
+  assert.equal(attested.code, 0, attested.err);
+  const proof = `${model}.tlog-proof`;
+  const untrusted = await run(['ledger', 'check-proof', proof, '--ledger', ledger]);
+  assert.equal(untrusted.code, 1);
+  const trusted = await run([
+    'ledger',
+    'check-proof',
+    proof,
+    '--ledger',
+    ledger,
+    '--signer-key',
+    pub,
+    '-f',
+    'json',
+  ]);
+  assert.equal(trusted.code, 0, trusted.out);
+  assert.equal(JSON.parse(trusted.out).signers.length, 1);
+  const missing = await run(['attest', 'provenance', '--ledger', ledger]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.err, /needs --model/);
+  const notGit = await run([
+    'attest',
+    'provenance',
+    '--ledger',
+    ledger,
+    '--model',
+    model,
+    '--code',
+    join(dir, 'state'),
+  ]);
+  assert.equal(notGit.code, 2);
+});
