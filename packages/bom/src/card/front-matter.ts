@@ -31,7 +31,13 @@ export function splitCard(text: string): SplitCard {
   }
   let value: unknown;
   try {
-    value = parse(yamlText, { schema: 'core', maxAliasCount: 100, uniqueKeys: false, prettyErrors: false });
+    value = parse(yamlText, {
+      schema: 'core',
+      maxAliasCount: 100,
+      uniqueKeys: false,
+      prettyErrors: false,
+      logLevel: 'error',
+    });
   } catch (error) {
     throw new PalisadeError(
       'INPUT_INVALID',

@@ -1,3 +1,4 @@
+import { PalisadeError } from '@palisade/core';
 import { parse as parseYaml } from 'yaml';
 import { isRecord, parseJsonObject, str } from '../read-bounded.ts';
 import { normalizePypiName, type PackageFact } from './package-fact.ts';
@@ -101,7 +102,18 @@ export function parsePyproject(text: string, source: string): PackageFact[] {
 
 /** conda environment.yml: `name=version[=build]` specs (channel-prefixed or not) and a nested `pip:` list. */
 export function parseCondaEnvironment(text: string, source: string): PackageFact[] {
-  const doc: unknown = parseYaml(text, { schema: 'core', maxAliasCount: 100 });
+  let doc: unknown;
+  try {
+    doc = parseYaml(text, { schema: 'core', maxAliasCount: 100, logLevel: 'error' });
+  } catch (error) {
+    throw new PalisadeError(
+      'INPUT_INVALID',
+      `${source} is not valid YAML (${(error as Error).message.split('\n')[0]})`,
+      {
+        cause: error,
+      },
+    );
+  }
   if (!isRecord(doc) || !Array.isArray(doc.dependencies)) return [];
   const out: PackageFact[] = [];
   for (const dep of doc.dependencies.slice(0, MAX_PACKAGES)) {
