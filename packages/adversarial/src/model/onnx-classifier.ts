@@ -11,6 +11,8 @@ export interface ClassifierOptions {
   readonly rowShape?: readonly number[];
   /** Used when the model does not declare a fixed row shape (e.g. the data's own row shape). */
   readonly defaultRowShape?: readonly number[];
+  /** ONNX Runtime intra-op threads (default: one per core). */
+  readonly threads?: number;
 }
 
 /** A batch of inputs: `count` rows of `rowShape` each, row-major float32. */
@@ -99,6 +101,7 @@ export class OnnxClassifier {
     const sessionOptions = {
       graphOptimizationLevel: 'all' as const,
       executionProviders: ['cpu'],
+      ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
       // Idle pool threads sleep instead of spinning: on a shared CI machine spinning steals the other core.
       extra: { session: { intra_op: { allow_spinning: '0' } } },
     };
