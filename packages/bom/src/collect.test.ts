@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
@@ -59,4 +59,23 @@ test('a missing model is an INPUT_NOT_FOUND error', async () => {
     generateBom(join(FIXTURE, 'nope')),
     (e: unknown) => e instanceof PalisadeError && e.code === 'INPUT_NOT_FOUND',
   );
+});
+
+test('a Hugging Face cache snapshot: identity from the path, symlinked blobs hashed when allowed', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'palisade-bom-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const sha = '1111111111111111111111111111111111111111';
+  const repo = join(dir, 'models--acme--tiny-llama-support');
+  const snapshot = join(repo, 'snapshots', sha);
+  mkdirSync(join(repo, 'blobs'), { recursive: true });
+  mkdirSync(snapshot, { recursive: true });
+  for (const name of ['README.md', 'config.json', 'model.safetensors']) {
+    cpSync(join(FIXTURE, name), join(repo, 'blobs', name.replace('.', '-')));
+    symlinkSync(join('..', '..', 'blobs', name.replace('.', '-')), join(snapshot, name));
+  }
+  await assert.rejects(generateBom(snapshot), /--allow-symlinks/);
+  const bom = await generateBom(snapshot, { allowSymlinks: true });
+  assert.equal(bom.model.purl, `pkg:huggingface/acme/tiny-llama-support@${sha}`);
+  assert.equal(bom.model.components?.length, 3);
+  assert.equal(bom.model.modelCard?.modelParameters?.modelArchitecture, 'LlamaForCausalLM');
 });

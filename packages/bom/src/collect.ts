@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { PalisadeError } from '@palisade/core';
-import { type Manifest, serializeModel } from '@palisade/signing';
+import { isSigningError, type Manifest, serializeModel } from '@palisade/signing';
 import { type CardFacts, readModelCard } from './card/model-card.ts';
 import { parseCondaEnvironment, parsePipfileLock, parsePyproject, parseTomlLock } from './deps/lockfiles.ts';
 import { mergePackages, type PackageFact } from './deps/package-fact.ts';
@@ -122,10 +122,22 @@ export async function collectFacts(modelPath: string, options: CollectOptions = 
   } catch (error) {
     throw new PalisadeError('INPUT_NOT_FOUND', `No such file or directory: ${modelPath}`, { cause: error });
   }
-  const manifest: Manifest = await serializeModel(root, {
-    allowSymlinks: options.allowSymlinks ?? false,
-    ...(options.concurrency ? { concurrency: options.concurrency } : {}),
-  });
+  let manifest: Manifest;
+  try {
+    manifest = await serializeModel(root, {
+      allowSymlinks: options.allowSymlinks ?? false,
+      ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+    });
+  } catch (error) {
+    if (isSigningError(error) && error.reason === 'SYMLINK_NOT_ALLOWED') {
+      throw new PalisadeError(
+        'INPUT_INVALID',
+        `${error.message}. Hugging Face cache snapshots are symlinks into blobs/: pass allowSymlinks (palisade bom --allow-symlinks) to hash their targets.`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
   const warnings: string[] = [];
   const files: FileFact[] = [];
   const packages: PackageFact[] = [];
