@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import { routes } from './api/routes.ts';
+import { openAuditLedger } from './audit/ledger.ts';
+import { AuditTrail } from './audit/trail.ts';
 import { FileBlobStore } from './blobs/file-blob-store.ts';
 import type { Database } from './db/database.ts';
-import { createHandler, type DeniedRequest, type Kernel } from './http/handler.ts';
+import { createHandler, type Kernel } from './http/handler.ts';
 import { Metrics } from './http/metrics.ts';
 import type { Route } from './http/route.ts';
 import { Router } from './http/router.ts';
@@ -13,7 +15,7 @@ import { IdentityStore } from './identity/store.ts';
 import { AuthThrottle, RateLimiter } from './identity/throttle.ts';
 import { ArtifactStore } from './inventory/artifacts.ts';
 import { ProjectStore } from './inventory/projects.ts';
-import { JobQueue } from './jobs/queue.ts';
+import { type Job, JobQueue } from './jobs/queue.ts';
 import { scanJobRunner } from './jobs/scan-job.ts';
 import { JobWorker, type WorkerOptions } from './jobs/worker.ts';
 import { SERVER_VERSION } from './version.ts';
@@ -52,6 +54,9 @@ export interface Services extends Kernel {
   readonly worker: JobWorker;
   readonly authThrottle: AuthThrottle;
   readonly passwords: PasswordHasher;
+  readonly audit: AuditTrail;
+  /** The verifier key of the audit ledger's checkpoints (public). */
+  readonly auditKey: string;
   readonly version: string;
   readonly router: Router<Route<Services>>;
 }
@@ -77,6 +82,9 @@ export async function createApp(options: AppOptions): Promise<App> {
   const artifacts = new ArtifactStore(db);
   const blobs = new FileBlobStore(join(options.dataDir, 'blobs'));
   const jobs = new JobQueue(db);
+  const ledger = await openAuditLedger(db, options.dataDir);
+  const audit = new AuditTrail(db, ledger);
+  await audit.reindex();
   const worker = new JobWorker(
     jobs,
     {
@@ -87,7 +95,15 @@ export async function createApp(options: AppOptions): Promise<App> {
         timeoutMs: options.jobs?.timeoutMs ?? 600_000,
       }),
     },
-    { clock, log, ...options.jobs },
+    {
+      clock,
+      log,
+      ...options.jobs,
+      onSettled: (job, outcome) => {
+        if (outcome !== 'queued') void recordJob(audit, job, outcome, clock()).catch(() => {});
+        options.jobs?.onSettled?.(job, outcome);
+      },
+    },
   );
   const services: Services = {
     db,
@@ -109,9 +125,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     clock,
     tls: options.tls === true,
     projectByName: (name) => projects.byName(name),
-    denied: async (event: DeniedRequest) => {
-      log({ level: 'warn', event: 'denied', ...summary(event) });
-    },
+    audit,
+    auditKey: ledger.vkey,
     log,
   };
   let setupToken: string | undefined;
@@ -121,17 +136,30 @@ export async function createApp(options: AppOptions): Promise<App> {
   }
   services.metrics.gauge('palisade_jobs', () => jobs.counts());
   worker.start();
-  return { services, handler: createHandler(services, router), setupToken, close: () => worker.stop() };
+  return {
+    services,
+    handler: createHandler(services, router),
+    setupToken,
+    close: async () => {
+      await worker.stop();
+      await audit.close();
+    },
+  };
 }
 
-function summary(event: DeniedRequest): Record<string, unknown> {
-  return {
-    requestId: event.requestId,
-    ip: event.ip,
-    method: event.method,
-    route: event.route,
-    status: event.status,
-    reason: event.reason,
-    user: event.principal?.user.username,
-  };
+/** A finished scan is an audit event (OCSF Scan Activity), with how many findings it made. */
+async function recordJob(
+  audit: AuditTrail,
+  job: Job,
+  outcome: 'succeeded' | 'failed',
+  now: number,
+): Promise<void> {
+  await audit.record({
+    time: now,
+    action: `job.${outcome}`,
+    outcome: outcome === 'succeeded' ? 'success' : 'failure',
+    actor: { via: 'system' },
+    object: { type: 'job', id: job.id },
+    details: { kind: job.kind, attempts: job.attempts, project: job.projectId },
+  });
 }

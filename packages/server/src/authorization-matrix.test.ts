@@ -40,6 +40,9 @@ const EXPECTED: Readonly<Record<string, Expectation>> = {
   createJob: ['admin', 'security', 'ml-engineer'],
   listJobs: EVERY_ROLE,
   getJob: EVERY_ROLE,
+  queryAudit: ['admin'],
+  exportAudit: ['admin'],
+  verifyAudit: ['admin'],
 };
 
 function inventoryRows(title: string): Record<string, Expectation> {

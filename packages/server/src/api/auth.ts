@@ -61,12 +61,17 @@ export const authRoutes: Route<Services>[] = [
         await services.authThrottle.failure([`setup:ip:${ip}`], now);
         throw new HttpError(401, 'invalid-credentials', 'The setup token is wrong or was already used.');
       }
-      return json(201, {
-        user: userView(user),
-        totpSecret: secret,
-        otpauthUri: otpauthUri(secret, user.username),
-        next: 'Add the secret to an authenticator app, then log in with a code from it (totp).',
-      });
+      return json(
+        201,
+        {
+          user: userView(user),
+          totpSecret: secret,
+          otpauthUri: otpauthUri(secret, user.username),
+          next: 'Add the secret to an authenticator app, then log in with a code from it (totp).',
+        },
+        undefined,
+        { actor: { userId: user.id, username: user.username }, object: { type: 'user', id: user.username } },
+      );
     },
   },
   {
@@ -92,6 +97,11 @@ export const authRoutes: Route<Services>[] = [
           expiresAt: new Date(result.session.expiresAt).toISOString(),
         },
         { 'set-cookie': sessionCookie(result.sessionId, SESSION_ABSOLUTE_MS / 1000) },
+        {
+          action: 'auth.login',
+          actor: { userId: result.user.id, username: result.user.username },
+          details: { mfa: result.session.mfa },
+        },
       );
     },
   },
@@ -254,7 +264,10 @@ export const authRoutes: Route<Services>[] = [
         },
         now,
       );
-      return json(201, { ...tokenView(stored), token });
+      return json(201, { ...tokenView(stored), token }, undefined, {
+        object: { type: 'token', id: stored.id },
+        details: { scopes: stored.scopes.join(' '), expiresAt: stored.expiresAt },
+      });
     },
   },
   {

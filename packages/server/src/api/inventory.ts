@@ -121,7 +121,9 @@ function kindRoutes(kind: ArtifactKind, plural: string, title: string): Route<Se
         );
         if (created === undefined)
           throw new HttpError(409, 'conflict', `A ${kind} "${name}" exists in this project.`);
-        return json(201, artifactView(created));
+        return json(201, artifactView(created), undefined, {
+          object: { type: kind, id: name, project: projectOf(context).name },
+        });
       },
     },
     {
@@ -187,7 +189,15 @@ function kindRoutes(kind: ArtifactKind, plural: string, title: string): Route<Se
           return { ...added, job: scan };
         });
         if (job !== undefined) services.worker.wake();
-        return json(created ? 201 : 200, { ...versionView(version), ...(job ? { scanJob: job } : {}) });
+        return json(
+          created ? 201 : 200,
+          { ...versionView(version), ...(job ? { scanJob: job } : {}) },
+          undefined,
+          {
+            object: { type: kind, id: artifact.name, project: projectOf(context).name },
+            details: { digest: version.digest, size: version.size, scanJob: job ?? null },
+          },
+        );
       },
     },
     {
@@ -286,7 +296,10 @@ function kindRoutes(kind: ArtifactKind, plural: string, title: string): Route<Se
           context.principal?.user.id ?? '',
           context.now,
         );
-        return json(200, { name: alias, digest, updatedAt: iso(context.now) });
+        return json(200, { name: alias, digest, updatedAt: iso(context.now) }, undefined, {
+          object: { type: kind, id: artifact.name, project: projectOf(context).name },
+          details: { alias, digest },
+        });
       },
     },
   ];

@@ -36,7 +36,7 @@ export const projectRoutes: Route<Services>[] = [
         now,
       );
       if (project === undefined) throw new HttpError(409, 'conflict', `Project "${input.name}" exists.`);
-      return json(201, projectView(project));
+      return json(201, projectView(project), undefined, { object: { type: 'project', id: project.name } });
     },
   },
   {

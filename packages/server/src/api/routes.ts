@@ -1,5 +1,6 @@
 import type { Services } from '../app.ts';
 import type { Route } from '../http/route.ts';
+import { auditRoutes } from './audit.ts';
 import { authRoutes } from './auth.ts';
 import { inventoryRoutes } from './inventory.ts';
 import { jobRoutes } from './jobs.ts';
@@ -15,4 +16,5 @@ export const routes: readonly Route<Services>[] = [
   ...projectRoutes,
   ...inventoryRoutes,
   ...jobRoutes,
+  ...auditRoutes,
 ];

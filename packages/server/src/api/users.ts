@@ -64,7 +64,7 @@ export const userRoutes: Route<Services>[] = [
         { username: input.username, passwordHash: await services.passwords.hash(input.password) },
         now,
       );
-      return json(201, userView(user, []));
+      return json(201, userView(user, []), undefined, { object: { type: 'user', id: user.username } });
     },
   },
   {
@@ -84,7 +84,9 @@ export const userRoutes: Route<Services>[] = [
         input.role,
         context.now,
       );
-      return json(200, userView(user, await context.services.identity.bindings(user.id)));
+      return json(200, userView(user, await context.services.identity.bindings(user.id)), undefined, {
+        details: { project: input.project, role: input.role },
+      });
     },
   },
   {
@@ -105,7 +107,9 @@ export const userRoutes: Route<Services>[] = [
       );
       if (!revoked) throw new HttpError(404, 'not-found', 'The user does not have that role.');
       await context.services.identity.deleteUserSessions(user.id);
-      return json(200, userView(user, await context.services.identity.bindings(user.id)));
+      return json(200, userView(user, await context.services.identity.bindings(user.id)), undefined, {
+        details: { project: input.project, role: input.role },
+      });
     },
   },
   {

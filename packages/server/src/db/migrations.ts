@@ -136,6 +136,27 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX jobs_ready ON jobs (state, run_after)',
     ],
   },
+  {
+    id: 4,
+    name: 'audit index',
+    statements: [
+      // Where to find events in the audit ledger by time, actor, action and object. The ledger holds the events
+      // themselves (tamper-evident); this index is rebuilt from it when it lags.
+      `CREATE TABLE audit_index (
+        seq BIGINT PRIMARY KEY,
+        time BIGINT NOT NULL,
+        action TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        actor TEXT,
+        object_type TEXT,
+        object_id TEXT,
+        project TEXT
+      )`,
+      'CREATE INDEX audit_time ON audit_index (time)',
+      'CREATE INDEX audit_actor ON audit_index (actor, time)',
+      'CREATE INDEX audit_object ON audit_index (object_type, object_id, time)',
+    ],
+  },
 ];
 
 async function applied(db: Queryable): Promise<Set<number>> {

@@ -66,6 +66,11 @@ export class PostgresDatabase implements Database {
     return new PostgresDatabase(pool);
   }
 
+  /** The connection pool, for components that speak SQL of their own (the ledger's PostgresLog). */
+  get pool(): Pool {
+    return this.#pool;
+  }
+
   all<T = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
     return this.#query.all<T>(sql, params);
   }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Database } from './database.ts';
@@ -14,6 +14,13 @@ export const TEST_POSTGRES_URL =
   process.env.PALISADE_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export const DIALECTS = ['sqlite', 'postgres'] as const;
+
+/**
+ * Test data lives in memory when the machine has /dev/shm: the server syncs every commit (synchronous=FULL,
+ * fsync of blobs), which on a busy CI disk costs more than everything else the tests do. The crash test, which
+ * is about durability, uses the real temporary folder.
+ */
+export const TEST_TMP = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
 
 export interface TestDatabase {
   readonly db: Database;
@@ -43,7 +50,7 @@ async function postgresReachable(): Promise<boolean> {
 
 /** Opens a fresh, migrated database of the dialect, or returns undefined (skip) when PostgreSQL is down. */
 export async function testDatabase(dialect: (typeof DIALECTS)[number]): Promise<TestDatabase | undefined> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'palisade-server-'));
+  const dataDir = mkdtempSync(join(TEST_TMP, 'palisade-server-'));
   if (dialect === 'sqlite') {
     const db = await openDatabase({ dataDir });
     return {

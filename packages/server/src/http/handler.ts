@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type AuditEvent, clean } from '../audit/event.ts';
 import type { Authenticator } from '../identity/authenticator.ts';
 import { can, type Principal } from '../identity/principal.ts';
 import type { RateLimiter } from '../identity/throttle.ts';
@@ -19,20 +20,43 @@ export interface Kernel {
   readonly clock: () => number;
   readonly tls: boolean;
   projectByName(name: string): Promise<ProjectRef | undefined>;
-  /** Called for every request refused for lack of authentication or permission (the audit trail). */
-  denied(event: DeniedRequest): Promise<void>;
+  /** The audit trail: every authentication event, state change and denied request is recorded. */
+  readonly audit: { record(event: AuditEvent): Promise<number> };
   log(entry: Record<string, unknown>): void;
 }
 
-export interface DeniedRequest {
-  readonly requestId: string;
-  readonly ip: string;
-  readonly method: string;
-  readonly route: string;
-  readonly status: number;
-  readonly reason: string;
-  readonly principal: Principal | undefined;
-  readonly now: number;
+const WRITE_METHODS = new Set(['POST', 'PUT', 'DELETE']);
+
+/** The object a request acts on, from its path parameters (handlers may name it better). */
+function objectOf(params: Record<string, string>): AuditEvent['object'] {
+  const project = params.project;
+  const scoped = (type: string, id: string) => ({ type, id, ...(project ? { project } : {}) });
+  if (params.job) return scoped('job', params.job);
+  if (params.name) return scoped('artifact', params.name);
+  if (params.user) return { type: 'user', id: params.user };
+  if (params.token) return { type: 'token', id: params.token };
+  if (project) return { type: 'project', id: project };
+  return undefined;
+}
+
+function actorOf(
+  principal: Principal | undefined,
+  ip: string,
+  request: IncomingMessage,
+): AuditEvent['actor'] {
+  const agent = request.headers['user-agent'];
+  return {
+    ...(principal
+      ? {
+          userId: principal.user.id,
+          username: principal.user.username,
+          via: principal.via,
+          ...(principal.token ? { tokenId: principal.token.id } : {}),
+        }
+      : { via: 'anonymous' as const }),
+    ip,
+    ...(typeof agent === 'string' ? { userAgent: clean(agent) } : {}),
+  };
 }
 
 const READ_METHODS = new Set(['GET', 'HEAD']);
@@ -107,6 +131,7 @@ export function createHandler<S extends Kernel>(services: S, router: Router<Rout
     const now = services.clock();
     let routeName = 'unmatched';
     let principal: Principal | undefined;
+    let body: unknown;
     let reply: Reply;
     try {
       const { path, query } = splitTarget(request.url ?? '/');
@@ -119,7 +144,6 @@ export function createHandler<S extends Kernel>(services: S, router: Router<Rout
             ? undefined
             : await services.auth.resolve(method, request.headers, now);
         const project = await authorize(services, route, principal, params);
-        let body: unknown;
         if (route.access.kind === 'credentials' && !hasBody(request)) {
           throw new HttpError(401, 'unauthenticated', 'This path takes credentials in a JSON body.');
         }
@@ -144,22 +168,48 @@ export function createHandler<S extends Kernel>(services: S, router: Router<Rout
           project,
         };
         reply = await route.handle(context);
+        const note = reply.audit;
+        if (note !== undefined || (WRITE_METHODS.has(method) && reply.status < 400)) {
+          const object = note?.object ?? objectOf(params);
+          await services.audit.record({
+            time: now,
+            action: note?.action ?? route.operationId,
+            outcome: 'success',
+            actor: note?.actor
+              ? { ...actorOf(undefined, ip, request), ...note.actor, via: 'session' }
+              : actorOf(principal, ip, request),
+            ...(object ? { object } : {}),
+            request: { id: requestId, method, route: route.path, status: reply.status },
+            ...(note?.details ? { details: note.details } : {}),
+          });
+        }
       } catch (error) {
         const failure = toHttpError(error);
+        const credentials = route.access.kind === 'credentials';
         if (
           failure.status === 401 ||
           failure.status === 403 ||
-          (failure.status === 404 && route.access.kind === 'project')
+          failure.status === 429 ||
+          (failure.status === 404 && route.access.kind === 'project') ||
+          (credentials && failure.status < 500)
         ) {
-          await services.denied({
-            requestId,
-            ip,
-            method,
-            route: route.path,
-            status: failure.status,
+          const claimed = (body as { username?: unknown } | undefined)?.username;
+          const object = objectOf(params);
+          await services.audit.record({
+            time: now,
+            action: credentials
+              ? route.operationId === 'login'
+                ? 'auth.login'
+                : route.operationId
+              : 'access.denied',
+            outcome: 'failure',
+            actor: {
+              ...actorOf(principal, ip, request),
+              ...(credentials && typeof claimed === 'string' ? { username: clean(claimed) } : {}),
+            },
+            ...(object ? { object } : {}),
+            request: { id: requestId, method, route: route.path, status: failure.status },
             reason: failure.message,
-            principal,
-            now,
           });
         }
         throw failure;

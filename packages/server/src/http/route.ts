@@ -30,6 +30,15 @@ export interface Reply {
   readonly stream?: Readable;
   readonly contentType?: string;
   readonly headers?: Readonly<Record<string, string | string[]>>;
+  /** What the audit event of this request should say beyond the defaults (route, caller, path parameters). */
+  readonly audit?: AuditNote;
+}
+
+export interface AuditNote {
+  readonly action?: string;
+  readonly actor?: { readonly userId: string; readonly username: string };
+  readonly object?: { readonly type: string; readonly id: string; readonly project?: string };
+  readonly details?: Readonly<Record<string, string | number | boolean | null>>;
 }
 
 export interface ProjectRef {
@@ -69,6 +78,11 @@ export interface Route<S> {
   handle(context: RequestContext<S>): Promise<Reply>;
 }
 
-export function json(status: number, body: unknown, headers?: Record<string, string | string[]>): Reply {
-  return { status, body, ...(headers ? { headers } : {}) };
+export function json(
+  status: number,
+  body: unknown,
+  headers?: Record<string, string | string[]>,
+  audit?: AuditNote,
+): Reply {
+  return { status, body, ...(headers ? { headers } : {}), ...(audit ? { audit } : {}) };
 }
