@@ -80,9 +80,56 @@ export class Detector {
     this.#threshold = threshold;
   }
 
+  /**
+   * The recognizer that last matched a whole value under each hint (column): a column of e-mail addresses is
+   * tried for an e-mail address first, and a value that is entirely one validated identifier is not searched
+   * further.
+   */
+  readonly #wholeValue = new Map<string, Recognizer>();
+
   /** `hint` is text that labels the value (a column name or JSON path): its words count as context. */
   detect(text: string, hint?: string): Detection[] {
     if (text.length < 6) return [];
+    if (hint !== undefined) {
+      const favourite = this.#wholeValue.get(hint);
+      if (favourite) {
+        const whole = this.#matchWhole(favourite, text, hint);
+        if (whole) return [whole];
+      }
+      const found = this.#detect(text, hint);
+      const only = found.length === 1 ? found[0] : undefined;
+      if (only && only.start === 0 && only.end === text.length && this.#wholeValue.size < 10_000) {
+        const recognizer = this.#recognizers.find(
+          (r) => r.entity === only.entity && this.#matchWhole(r, text, hint),
+        );
+        if (recognizer) this.#wholeValue.set(hint, recognizer);
+      }
+      return found;
+    }
+    return this.#detect(text, hint);
+  }
+
+  /** A detection when `r` matches all of `text` and passes validation and the threshold with the hint's context. */
+  #matchWhole(r: Recognizer, text: string, hint: string): Detection | undefined {
+    if (r.group !== undefined || r.refine) return undefined;
+    const pattern = r.pattern;
+    pattern.lastIndex = 0;
+    const m = pattern.exec(text);
+    if (m?.index !== 0 || m[0].length !== text.length) return undefined;
+    const verdict = r.validate ? r.validate(text) : true;
+    if (verdict === false) return undefined;
+    let score = typeof verdict === 'number' ? verdict : r.score;
+    const words = this.#hintWords(hint);
+    if (r.context && hasContext(words, r.context))
+      score = Math.min(1, Math.max(CONTEXT_FLOOR, score + CONTEXT_BOOST));
+    else if (r.requiresContext) return undefined;
+    if (r.negativeContext && hasContext(words, r.negativeContext)) score -= CONTEXT_BOOST;
+    return score >= this.#threshold
+      ? { entity: r.entity, kind: r.kind, start: 0, end: text.length, score }
+      : undefined;
+  }
+
+  #detect(text: string, hint: string | undefined): Detection[] {
     const stats = valueStats(text);
     const signature =
       Math.min(stats.digits, 16) * 1088 +

@@ -64,7 +64,12 @@ export function shannonEntropy(text: string): number {
 
 /** Removes the separators people put inside identifiers (spaces, dashes, dots, slashes). */
 export function compact(text: string): string {
-  return text.replace(/[\s./-]/g, '');
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 45 && c !== 46 && c !== 47 && c !== 9 && c !== 10 && c !== 13) out += text[i];
+  }
+  return out;
 }
 
 export const atLeastDigits =

@@ -51,14 +51,18 @@ export interface KAnonymityResult {
 const MAX_COMBINATIONS = 12;
 
 export class KAnonymityCounter {
-  readonly #sets: { columns: string[]; indexes: number[]; counts: Map<string, number>; overflow: boolean }[] =
-    [];
+  readonly #sets: {
+    columns: string[];
+    indexes: number[];
+    counts: Map<number | string, number>;
+    overflow: boolean;
+  }[] = [];
   readonly #maxClasses: number;
   readonly #dictionaries: Map<string, number>[];
   #exhausted = false;
 
   constructor(quasiIdentifiers: readonly string[], maxClasses = 500_000) {
-    this.#maxClasses = maxClasses;
+    this.#maxClasses = Math.min(maxClasses, 1_000_000);
     const qi = [...quasiIdentifiers];
     this.#dictionaries = qi.map(() => new Map());
     if (qi.length === 0) return;
@@ -96,8 +100,15 @@ export class KAnonymityCounter {
     if (ids.some((id) => id >= this.#maxClasses)) for (const set of this.#sets) this.#overflow(set);
     for (const set of this.#sets) {
       if (set.overflow) continue;
-      let key = '';
-      for (const i of set.indexes) key += `${ids[i]},`;
+      // Two ids (each below 2^20, as maxClasses is) pack exactly into one number, a cheaper key than a string.
+      let key: number | string;
+      if (set.indexes.length === 2)
+        key =
+          (ids[set.indexes[0] as number] as number) * 1_048_576 + (ids[set.indexes[1] as number] as number);
+      else {
+        key = '';
+        for (const i of set.indexes) key += `${ids[i]},`;
+      }
       const n = set.counts.get(key);
       if (n !== undefined) set.counts.set(key, n + 1);
       else if (set.counts.size >= this.#maxClasses) this.#overflow(set);
@@ -105,7 +116,7 @@ export class KAnonymityCounter {
     }
   }
 
-  #overflow(set: { counts: Map<string, number>; overflow: boolean }): void {
+  #overflow(set: { counts: Map<number | string, number>; overflow: boolean }): void {
     set.overflow = true;
     set.counts.clear();
     if (this.#sets.every((s) => s.overflow)) {
