@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { generateBom } from './generate.ts';
@@ -64,7 +66,11 @@ function prop(
 test('format metadata reaches the BOM: GGUF header, ONNX producer, Keras versions, pickle, remote code', async () => {
   const gguf = await generateBom(join(CORPUS, 'benign/tiny_llama.gguf'), fixed);
   const ggufModel = gguf.document.metadata.component;
-  assert.equal(gguf.document.metadata.component.hashes?.[0]?.alg, 'SHA-256');
+  const ggufHash = gguf.document.metadata.component.hashes?.[0];
+  assert.equal(ggufHash?.alg, 'SHA-256');
+  const ggufBytes = readFileSync(join(CORPUS, 'benign/tiny_llama.gguf'));
+  assert.equal(ggufHash?.content, createHash('sha256').update(ggufBytes).digest('hex'));
+  assert.equal(ggufModel.purl, `pkg:generic/${ggufModel.name}?checksum=sha256%3A${ggufHash?.content}`);
   assert.ok(prop(ggufModel.components?.[0]?.properties, 'palisade:ai:metadata:general.architecture'));
   assert.ok(
     gguf.document.components.some((c) => prop(c.properties, 'cdx:ai-ml:model:template:chat') !== undefined),

@@ -94,6 +94,8 @@ export function resolveModel(facts: ModelFacts, user: UserFacts): ModelView {
     facts.card?.modelName ??
     ggufName ??
     basename(facts.root).replace(/\.[^.]+$/, '');
+  // A bare file is identified by its own SHA-256; a directory by the OMS root digest over its files.
+  const checksum = facts.isDirectory ? facts.rootDigest : (facts.files[0]?.sha256 ?? facts.rootDigest);
   const purl =
     (repoId ? hfPurl(repoId, revision) : undefined) ??
     new PackageURL(
@@ -101,7 +103,7 @@ export function resolveModel(facts: ModelFacts, user: UserFacts): ModelView {
       undefined,
       name,
       revision,
-      { checksum: `sha256:${facts.rootDigest}` },
+      { checksum: `sha256:${checksum}` },
       undefined,
     ).toString();
   const licenses = ownLicenses(facts, user);
