@@ -435,6 +435,26 @@ test('attest provenance signs with the user key given by --key; check-proof trus
   ]);
   assert.equal(trusted.code, 0, trusted.out);
   assert.equal(JSON.parse(trusted.out).signers.length, 1);
+  // Lineage checks each edge's signature the same way.
+  const base = join(dir, 'base.bin');
+  writeFileSync(base, 'base weights');
+  const tuned = await run([
+    'attest',
+    'provenance',
+    '--ledger',
+    ledger,
+    '--model',
+    model,
+    '--base-model',
+    base,
+    '--key',
+    key,
+  ]);
+  assert.equal(tuned.code, 0, tuned.err);
+  const unverified = await run(['lineage', model, '--ledger', ledger]);
+  assert.match(unverified.out, /← base-model sha256:[0-9a-f]{64} \(base\.bin\) \[entry 1 UNVERIFIED\]/);
+  const verified = await run(['lineage', model, '--ledger', ledger, '--signer-key', pub]);
+  assert.match(verified.out, /← base-model sha256:[0-9a-f]{64} \(base\.bin\) \[entry 1\]/);
   const missing = await run(['attest', 'provenance', '--ledger', ledger]);
   assert.equal(missing.code, 2);
   assert.match(missing.err, /needs --model/);

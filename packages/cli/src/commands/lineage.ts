@@ -4,7 +4,13 @@ import type { Command, CommandContext } from '../command.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { writeResult } from '../io.ts';
 import { digestOrPath } from '../ledger/artifact.ts';
-import { LEDGER_OPTION, ledgerPaths, openLedger } from '../ledger/ledger-files.ts';
+import {
+  LEDGER_OPTION,
+  ledgerPaths,
+  openLedger,
+  SIGNER_KEY_OPTION,
+  trustedEntryKeys,
+} from '../ledger/ledger-files.ts';
 
 async function run(context: CommandContext): Promise<ExitCode> {
   const given = context.positionals[0];
@@ -17,7 +23,7 @@ async function run(context: CommandContext): Promise<ExitCode> {
   const ledger = openLedger(ledgerPaths(context), false);
   let graph: ReturnType<typeof lineage>;
   try {
-    graph = lineage(ledger.log, digest);
+    graph = lineage(ledger.log, digest, { keys: trustedEntryKeys(context, ledger.verifier) });
   } finally {
     ledger.close();
   }
@@ -39,12 +45,14 @@ export const lineageCommand: Command = {
   description: [
     'Walks the SLSA provenance entries of the ledger: ancestors (datasets, code commits, base models, recursively)',
     'and descendants (models trained or fine-tuned from it, recursively). A path is hashed as `palisade sign` does.',
+    'Each edge is checked: its entry must carry a DSSE signature by the log key or a --signer-key, otherwise it is',
+    'marked UNVERIFIED (dashed red in DOT; empty signers in JSON).',
     'The dot format is Graphviz: palisade lineage sha256:… -f dot | dot -Tsvg > lineage.svg',
     '',
     'Exit codes: 0 shown (also when nothing is recorded), 2 usage or input error, 3 internal error.',
   ].join('\n'),
   formats: ['text', 'json', 'dot'],
-  options: [LEDGER_OPTION],
+  options: [LEDGER_OPTION, SIGNER_KEY_OPTION],
   examples: [
     'palisade lineage ./out/model',
     'palisade lineage sha256:3f1c… --format json',

@@ -1,10 +1,7 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { isPalisadeError, PalisadeError } from '@palisade/core';
 import {
-  type DsseVerifier,
   decodeEntry,
-  dsseVerifier,
   leafHash,
   type NoteVerifier,
   parseProofFile,
@@ -18,11 +15,10 @@ import { stringList } from '../commands/signing-common.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { writeResult } from '../io.ts';
 import { artifactDigest } from './artifact.ts';
-import { ledgerPaths } from './ledger-files.ts';
+import { ledgerPaths, trustedEntryKeys } from './ledger-files.ts';
 
 /** Largest proof file read: a checkpoint with cosignatures, 63 hashes and a 64 KiB entry in base64. */
 const MAX_PROOF_FILE = 256 << 10;
-const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 function logKey(context: CommandContext): NoteVerifier {
   const given = context.values['log-key'];
@@ -48,28 +44,6 @@ function witnessThreshold(value: unknown, witnesses: number): number {
   if (!Number.isSafeInteger(n) || n < 0 || n > witnesses)
     throw new PalisadeError('USAGE', `--witness-threshold must be a whole number from 0 to ${witnesses}`);
   return n;
-}
-
-/** The log key as a DSSE verifier: entries the ledger signs itself carry its Ed25519 signature. */
-function logDsseKey(verifier: NoteVerifier): DsseVerifier {
-  const key = createPublicKey({
-    key: Buffer.concat([SPKI_ED25519_PREFIX, verifier.publicKey]),
-    format: 'der',
-    type: 'spki',
-  });
-  return dsseVerifier(key);
-}
-
-function signerKeys(context: CommandContext): KeyObject[] {
-  return stringList(context.values['signer-key']).map((path) => {
-    try {
-      return createPublicKey(readFileSync(path));
-    } catch (error) {
-      throw new PalisadeError('USAGE', `${path} is not a PEM public key: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
-  });
 }
 
 /**
@@ -113,7 +87,7 @@ export async function checkProof(context: CommandContext): Promise<ExitCode> {
       witnessThreshold: threshold,
     });
     const entry = decodeEntry(file.extra);
-    const trusted = [logDsseKey(verifier), ...signerKeys(context).map(dsseVerifier)];
+    const trusted = trustedEntryKeys(context, verifier);
     const signers = verifiedSigners(entry.envelope, trusted);
     if (signers.length === 0) problems.push('the entry is not signed by the log key or a --signer-key');
     if (expected !== undefined && !entry.subjects.includes(expected))

@@ -16,6 +16,7 @@ import {
   TransparencyLog,
 } from '@palisade/ledger';
 import type { CommandContext, OptionSpec } from '../command.ts';
+import { stringList } from '../commands/signing-common.ts';
 
 export const DEFAULT_LEDGER = './.palisade/ledger.db';
 
@@ -182,3 +183,40 @@ export function statementKey(context: CommandContext, ledger: OpenLedger): KeyOb
     );
   return signerKeyObject(ledger.skey);
 }
+
+const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+
+/** The log key as a DSSE verifier: entries the ledger signs itself carry its Ed25519 signature. */
+export function logDsseKey(verifier: NoteVerifier): DsseVerifier {
+  const key = createPublicKey({
+    key: Buffer.concat([SPKI_ED25519_PREFIX, verifier.publicKey]),
+    format: 'der',
+    type: 'spki',
+  });
+  return dsseVerifier(key);
+}
+
+export function signerKeys(context: CommandContext): KeyObject[] {
+  return stringList(context.values['signer-key']).map((path) => {
+    try {
+      return createPublicKey(readFileSync(path));
+    } catch (error) {
+      throw new PalisadeError('USAGE', `${path} is not a PEM public key: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  });
+}
+
+/** The DSSE keys trusted to sign entries: the log key, and any --signer-key PEM public keys. */
+export function trustedEntryKeys(context: CommandContext, verifier: NoteVerifier): DsseVerifier[] {
+  return [logDsseKey(verifier), ...signerKeys(context).map(dsseVerifier)];
+}
+
+export const SIGNER_KEY_OPTION: OptionSpec = {
+  name: 'signer-key',
+  type: 'string',
+  multiple: true,
+  value: 'FILE',
+  description: 'A PEM public key trusted to sign entries (the log key always is).',
+};

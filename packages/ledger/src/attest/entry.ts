@@ -51,6 +51,8 @@ export interface EntryDependency {
   readonly role: 'dataset' | 'base-model' | 'code' | 'dependency';
   readonly name?: string;
   readonly uri?: string;
+  /** `annotations.name`: what Palisade calls a base model it only knows by digest. */
+  readonly label?: string;
 }
 
 /** A decoded ledger entry: a DSSE-signed in-toto statement. */
@@ -114,6 +116,7 @@ export function decodeEntry(bytes: Uint8Array): LedgerEntry {
           role: dependencyRole(descriptor),
           ...(descriptor.name !== undefined ? { name: descriptor.name } : {}),
           ...(descriptor.uri !== undefined ? { uri: descriptor.uri } : {}),
+          ...(typeof descriptor.annotations?.name === 'string' ? { label: descriptor.annotations.name } : {}),
         });
       }
     }

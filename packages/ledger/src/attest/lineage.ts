@@ -1,5 +1,6 @@
 import { PalisadeError } from '@palisade/core';
 import type { TransparencyLog } from '../log/log.ts';
+import { type DsseVerifier, verifiedSigners } from './dsse.ts';
 import type { EntryDependency } from './entry.ts';
 import { entriesForDependency, entriesForSubject } from './lookup.ts';
 import { normalizeDigest } from './statement.ts';
@@ -19,6 +20,8 @@ export interface LineageEdge {
   readonly to: string;
   readonly role: EntryDependency['role'];
   readonly entry: number;
+  /** Key IDs of the trusted keys whose DSSE signature on that entry verifies (empty: not verified). */
+  readonly signers: readonly string[];
 }
 
 export interface Lineage {
@@ -36,7 +39,11 @@ export interface Lineage {
  * Walks the provenance graph around `digest`: ancestors (what it was trained from, recursively) and descendants
  * (what was trained from it, recursively), from the SLSA provenance entries in the log.
  */
-export function lineage(log: TransparencyLog, digest: string): Lineage {
+export function lineage(
+  log: TransparencyLog,
+  digest: string,
+  options: { readonly keys?: readonly DsseVerifier[] } = {},
+): Lineage {
   const root = normalizeDigest(digest);
   const names = new Map<string, Set<string>>([[root, new Set()]]);
   const edges = new Map<string, LineageEdge>();
@@ -64,6 +71,7 @@ export function lineage(log: TransparencyLog, digest: string): Lineage {
           if (`sha256:${subject.digest.sha256}` === current) name(current, subject.name);
         }
         if (entry.kind !== 'provenance') continue;
+        const signers = verifiedSigners(entry.envelope, options.keys ?? []);
         const outputs = up ? [current] : entry.subjects;
         const inputs = up ? entry.dependencies : entry.dependencies.filter((d) => d.digest === current);
         for (const output of outputs) {
@@ -72,7 +80,8 @@ export function lineage(log: TransparencyLog, digest: string): Lineage {
             // 'base-model' and 'code' name the role, not the artifact.
             name(input.digest, input.name === input.role ? undefined : input.name);
             name(input.digest, input.uri);
-            addEdge({ from: input.digest, to: output, role: input.role, entry: index });
+            name(input.digest, input.label);
+            addEdge({ from: input.digest, to: output, role: input.role, entry: index, signers });
             const next = up ? input.digest : output;
             if (!seen.has(next)) {
               seen.add(next);
@@ -107,7 +116,7 @@ function label(graph: Lineage, digest: string): string {
   return names.length === 0 ? digest : `${digest} (${names.join(', ')})`;
 }
 
-/** Ancestors as an indented tree under the root, then descendants. */
+/** Ancestors as an indented tree under the root, then descendants; edges no trusted key signed say UNVERIFIED. */
 export function formatLineageText(graph: Lineage): string {
   const lines = [label(graph, graph.root)];
   lines.push(
@@ -120,8 +129,9 @@ export function formatLineageText(graph: Lineage): string {
     for (const edge of edges) {
       const next = up ? edge.from : edge.to;
       const cycle = path.has(next) ? ' (cycle)' : '';
+      const trust = edge.signers.length > 0 ? '' : ' UNVERIFIED';
       lines.push(
-        `${'  '.repeat(depth)}${up ? '←' : '→'} ${edge.role} ${label(graph, next)} [entry ${edge.entry}]${cycle}`,
+        `${'  '.repeat(depth)}${up ? '←' : '→'} ${edge.role} ${label(graph, next)} [entry ${edge.entry}${trust}]${cycle}`,
       );
       if (cycle === '') tree(next, depth + 1, up, new Set([...path, next]));
     }
@@ -142,7 +152,10 @@ function dotString(text: string): string {
   return `"${text.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n')}"`;
 }
 
-/** Graphviz DOT: one node per artifact, one edge per input of a training run, inputs pointing at outputs. */
+/**
+ * Graphviz DOT: one node per artifact, one edge per input of a training run, inputs pointing at outputs; edges that
+ * no trusted key signed are dashed red.
+ */
 export function formatLineageDot(graph: Lineage): string {
   const lines = ['digraph lineage {', '  rankdir=LR;', '  node [shape=box, fontname="Helvetica"];'];
   for (const node of graph.nodes) {
@@ -152,8 +165,9 @@ export function formatLineageDot(graph: Lineage): string {
     lines.push(`  ${dotString(node.digest)} [label=${dotString(text)}${style}];`);
   }
   for (const edge of graph.edges) {
+    const unverified = edge.signers.length > 0 ? '' : ', style=dashed, color=red';
     lines.push(
-      `  ${dotString(edge.from)} -> ${dotString(edge.to)} [label=${dotString(`${edge.role} #${edge.entry}`)}];`,
+      `  ${dotString(edge.from)} -> ${dotString(edge.to)} [label=${dotString(`${edge.role} #${edge.entry}`)}${unverified}];`,
     );
   }
   lines.push('}');

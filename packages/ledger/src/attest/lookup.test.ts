@@ -154,7 +154,7 @@ test('lineage walks ancestors and descendants and renders text and DOT', (t) => 
   const { store, log } = open();
   t.after(() => store.close());
   history(log);
-  const graph = lineage(log, hex('tuned'));
+  const graph = lineage(log, hex('tuned'), { keys: trusted });
   assert.deepEqual(
     new Set(graph.ancestors),
     new Set([
@@ -183,6 +183,12 @@ test('lineage walks ancestors and descendants and renders text and DOT', (t) => 
   assert.match(text, /\n {2}← base-model sha256:[0-9a-f]{64} \(base\) \[entry 2\]\n/);
   assert.match(text, / {4}← dataset sha256:[0-9a-f]{64} \(dataset:web\) \[entry 1\]/);
   assert.match(text, /Used by:\n {2}→ base-model sha256:[0-9a-f]{64} \(distilled\) \[entry 4\]/);
+  assert.ok(graph.edges.every((e) => e.signers.length === 1));
+  assert.doesNotMatch(text, /UNVERIFIED/);
+  // Without trusted keys every edge is marked, in text and in DOT.
+  const untrusted = lineage(log, hex('tuned'));
+  assert.match(formatLineageText(untrusted), /\[entry 2 UNVERIFIED\]/);
+  assert.equal(formatLineageDot(untrusted).match(/style=dashed, color=red/g)?.length, 5);
   const dot = formatLineageDot(graph);
   assert.match(dot, /^digraph lineage \{/);
   assert.equal(dot.match(/ -> /g)?.length, 5);
