@@ -17,8 +17,9 @@ export type { ColumnDrift, ColumnDriftOptions, Distribution } from './drift/colu
 export { columnDrift } from './drift/column-drift.ts';
 export type { Correction } from './drift/correction.ts';
 export { adjustPValues, CORRECTIONS } from './drift/correction.ts';
-export type { ColumnDriftEntry, DriftOptions, DriftReport } from './drift/dataset-drift.ts';
-export { driftReport } from './drift/dataset-drift.ts';
+export type { ColumnDriftEntry, DriftOptions, DriftReport, DriftTask } from './drift/dataset-drift.ts';
+export { assembleDrift, driftReport, planDrift } from './drift/dataset-drift.ts';
+export { driftReportParallel } from './drift/parallel.ts';
 export type { DriftTest } from './drift/tests.ts';
 export { DRIFT_TESTS, defaultTest, TEST_RULES } from './drift/tests.ts';
 export type {

@@ -4,7 +4,8 @@ import {
   type Correction,
   DRIFT_TESTS,
   type DriftTest,
-  driftReport,
+  type driftReport,
+  driftReportParallel,
   driftToHtml,
   driftToJson,
   driftToText,
@@ -107,7 +108,7 @@ async function run(context: CommandContext): Promise<ExitCode> {
     ...options,
     exclude: [...options.exclude, ...(timestamp !== undefined ? [timestamp] : [])],
   } as Parameters<typeof driftReport>[2];
-  const report = driftReport(reference, current, driftOptions);
+  const report = await driftReportParallel(reference, current, driftOptions);
   const windows =
     timestamp === undefined
       ? undefined

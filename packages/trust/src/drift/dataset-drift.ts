@@ -1,6 +1,6 @@
 import { PalisadeError } from '@palisade/core';
 import { type Column, findColumn, type Table } from '../data/table.ts';
-import { type ColumnDrift, columnDrift } from './column-drift.ts';
+import { type ColumnDrift, type ColumnDriftOptions, columnDrift } from './column-drift.ts';
 import { adjustPValues, type Correction } from './correction.ts';
 import { type DriftTest, isDrift, TEST_RULES } from './tests.ts';
 
@@ -65,17 +65,23 @@ function columnNames(reference: Table, current: Table, options: DriftOptions): s
   return reference.columns.map((c) => c.name).filter((n) => !exclude.has(n) && findColumn(current, n));
 }
 
-/**
- * Column-by-column drift between a reference and a current table, with Evidently's dataset rule: the dataset has
- * drifted when the share of drifted columns reaches `driftShare`.
- */
-export function driftReport(reference: Table, current: Table, options: DriftOptions = {}): DriftReport {
+/** One column to compare, with the test options it gets. */
+export interface DriftTask {
+  readonly name: string;
+  readonly options: ColumnDriftOptions;
+}
+
+/** Which columns a drift report compares (and which it leaves out, and why), before any statistics. */
+export function planDrift(
+  reference: Table,
+  current: Table,
+  options: DriftOptions = {},
+): { tasks: DriftTask[]; skipped: { column: string; reason: string }[] } {
   for (const role of [options.target, options.prediction]) {
     if (role !== undefined && (!findColumn(reference, role) || !findColumn(current, role))) {
       throw new PalisadeError('USAGE', `Column "${role}" is not in both the reference and the current data.`);
     }
   }
-  const names = columnNames(reference, current, options);
   const skipped: { column: string; reason: string }[] = [
     ...reference.skipped.map((s) => ({ column: s.name, reason: `reference: ${s.reason}` })),
     ...current.skipped.map((s) => ({ column: s.name, reason: `current: ${s.reason}` })),
@@ -85,16 +91,49 @@ export function driftReport(reference: Table, current: Table, options: DriftOpti
       )
       .map((c) => ({ column: c.name, reason: 'not in the current data' })),
   ];
-  const results: ColumnDrift[] = [];
-  for (const name of names) {
+  const tasks = columnNames(reference, current, options).map((name) => {
+    present(reference, name);
+    present(current, name);
     const test = options.tests?.[name] ?? options.test;
-    const result = columnDrift(name, present(reference, name), present(current, name), {
-      ...(test ? { test } : {}),
-      ...(options.threshold !== undefined ? { threshold: options.threshold } : {}),
-    });
+    return {
+      name,
+      options: {
+        ...(test ? { test } : {}),
+        ...(options.threshold !== undefined ? { threshold: options.threshold } : {}),
+      },
+    };
+  });
+  return { tasks, skipped };
+}
+
+/**
+ * Column-by-column drift between a reference and a current table, with Evidently's dataset rule: the dataset has
+ * drifted when the share of drifted columns reaches `driftShare`.
+ */
+export function driftReport(reference: Table, current: Table, options: DriftOptions = {}): DriftReport {
+  const { tasks, skipped } = planDrift(reference, current, options);
+  const results = tasks.map((t) =>
+    columnDrift(t.name, present(reference, t.name), present(current, t.name), t.options),
+  );
+  return assembleDrift(reference, current, options, tasks, results, skipped);
+}
+
+/** The dataset-level report from per-column results (undefined: a side had no values), in task order. */
+export function assembleDrift(
+  reference: Table,
+  current: Table,
+  options: DriftOptions,
+  tasks: readonly DriftTask[],
+  outcomes: readonly (ColumnDrift | undefined)[],
+  skippedBefore: readonly { column: string; reason: string }[],
+): DriftReport {
+  const skipped = [...skippedBefore];
+  const results: ColumnDrift[] = [];
+  tasks.forEach((task, i) => {
+    const result = outcomes[i];
     if (result) results.push(result);
-    else skipped.push({ column: name, reason: 'no values in the reference or the current data' });
-  }
+    else skipped.push({ column: task.name, reason: 'no values in the reference or the current data' });
+  });
   const correction = options.correction ?? 'none';
   const tested = results.filter((r) => TEST_RULES[r.test].kind === 'p-value');
   const adjusted = adjustPValues(

@@ -7,6 +7,7 @@ import { seededRandom } from '../stats/random.ts';
 import { columnDrift } from './column-drift.ts';
 import { adjustPValues } from './correction.ts';
 import { driftReport } from './dataset-drift.ts';
+import { driftReportParallel } from './parallel.ts';
 import { defaultTest } from './tests.ts';
 import { driftWindows } from './windows.ts';
 
@@ -188,4 +189,35 @@ test('windows over time: the current data is ordered by its timestamp, and the s
     [true, true, true],
   );
   assert.throws(() => driftWindows(reference, current, report, { timestamp: 'nope' }), { code: 'USAGE' });
+});
+
+test('the parallel report (worker threads) is the sequential report, errors included', async () => {
+  const reference = table(
+    numeric('a', normals(1500, 3)),
+    numeric('b', normals(1500, 4, 0.2)),
+    categorical(
+      'c',
+      normals(1500, 5).map((v) => (v > 0.5 ? 'x' : v > -0.5 ? 'y' : 'z')),
+    ),
+  );
+  const current = table(
+    numeric('a', normals(900, 6)),
+    numeric('b', normals(900, 7)),
+    categorical(
+      'c',
+      normals(900, 8, 0.3).map((v) => (v > 0.5 ? 'x' : v > -0.5 ? 'y' : 'z')),
+    ),
+  );
+  const sequential = driftReport(reference, current, { correction: 'fdr' });
+  const parallel = await driftReportParallel(
+    reference,
+    current,
+    { correction: 'fdr' },
+    { threads: 2, minValues: 0 },
+  );
+  assert.deepEqual(parallel, sequential);
+  await assert.rejects(
+    driftReportParallel(reference, current, { tests: { c: 'ks' } }, { threads: 2, minValues: 0 }),
+    { code: 'USAGE', message: /needs a numeric column/ },
+  );
 });
