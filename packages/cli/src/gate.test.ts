@@ -5,14 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import {
-  dsseSigner,
-  findProvenance,
-  SqliteLogStore,
-  signStatement,
-  TransparencyLog,
-  trainingProvenance,
-} from '@palisade/ledger';
+import { findProvenance, SqliteLogStore, TransparencyLog } from '@palisade/ledger';
 import { signModel } from '@palisade/signing';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { Io } from './io.ts';
@@ -100,17 +93,20 @@ test('a malicious pickle from the corpus is denied by baseline, naming the findi
 test('a benign, signed safetensors model with a permissive licence and verified provenance is allowed in prod', async (t) => {
   const m = benignModel(t);
   const root = await sign(m.model, m.priv);
-  // Provenance: a training run for this model's OMS root digest, DSSE-signed with the same key.
-  const ledger = join(m.dir, 'ledger.db');
-  const store = new SqliteLogStore(ledger);
-  const log = new TransparencyLog(store, 'ledger.example/test');
-  log.append([
-    signStatement(
-      trainingProvenance({ model: { name: 'model', sha256: root }, builderId: 'https://ci.example/train' }),
-      dsseSigner(m.privateKey),
-    ),
+  // Provenance recorded as a user records it: palisade ledger init, then palisade attest (signed by the log key).
+  const ledger = join(m.dir, 'ledger', 'ledger.db');
+  assert.equal((await run(['ledger', 'init', '--ledger', ledger])).code, 0);
+  const attested = await run([
+    'attest',
+    'provenance',
+    '--ledger',
+    ledger,
+    '--model',
+    m.model,
+    '--proof',
+    join(m.dir, 'p'),
   ]);
-  store.close();
+  assert.equal(attested.code, 0, attested.err);
   const args = ['gate', m.model, '--policy', 'baseline', '--environment', 'prod', '--key', m.pub];
   const result = await run([...args, '--ledger', ledger, '--origin', 'in-house', '--format', 'json']);
   assert.equal(result.code, 0, result.out + result.err);
@@ -135,8 +131,8 @@ test('a benign, signed safetensors model with a permissive licence and verified 
   const validateDecision = ajv.compile(JSON.parse(readFileSync(DECISION_SCHEMA, 'utf8')));
   assert.ok(validateDecision(decision), JSON.stringify(validateDecision.errors));
   // An in-house model without provenance in the ledger is denied.
-  const fresh = join(m.dir, 'empty.db');
-  new SqliteLogStore(fresh).close();
+  const fresh = join(m.dir, 'empty', 'ledger.db');
+  assert.equal((await run(['ledger', 'init', '--ledger', fresh])).code, 0);
   const missing = await run([...args, '--ledger', fresh, '--origin', 'in-house']);
   assert.equal(missing.code, 1);
   assert.match(missing.out, /DENY\s+baseline\/provenance-for-in-house-models/);
@@ -196,13 +192,10 @@ test('an exception with a future expiry allows; an expired one does not and says
   assert.match(expired.out, /exception EXPIRED on 2020-01-31/);
 });
 
-test('SARIF output and recording the decision in the ledger', async (t) => {
+test('SARIF output, and the decision recorded in the ledger with a new checkpoint', async (t) => {
   const m = benignModel(t);
-  const ledger = join(m.dir, 'ledger.db');
-  new SqliteLogStore(ledger).close();
-  const { privateKey } = generateKeyPairSync('ed25519');
-  const gateKey = join(m.dir, 'gate-key.pem');
-  writeFileSync(gateKey, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  const ledger = join(m.dir, 'ledger', 'ledger.db');
+  assert.equal((await run(['ledger', 'init', '--ledger', ledger])).code, 0);
   const result = await run([
     'gate',
     m.model,
@@ -210,29 +203,45 @@ test('SARIF output and recording the decision in the ledger', async (t) => {
     'baseline',
     '--ledger',
     ledger,
-    '--ledger-key',
-    gateKey,
+    '--record',
     '--format',
     'sarif',
   ]);
   assert.equal(result.code, 0, result.err);
   const sarif = JSON.parse(result.out);
   assert.equal(sarif.version, '2.1.0');
-  const results = sarif.runs[0].results;
   assert.ok(
-    results.some(
+    sarif.runs[0].results.some(
       (r: { ruleId: string; level: string }) =>
         r.ruleId === 'baseline/signature-trusted' && r.level === 'warning',
     ),
   );
   assert.match(result.err, /Decision recorded in .* at index 0/);
+  // Signed by another key (--ledger-key), appended after the first one.
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const gateKey = join(m.dir, 'gate-key.pem');
+  writeFileSync(gateKey, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  const second = await run([
+    'gate',
+    m.model,
+    '--policy',
+    'baseline',
+    '--ledger',
+    ledger,
+    '--record',
+    '--ledger-key',
+    gateKey,
+  ]);
+  assert.match(second.err, /at index 1/);
+  // The ledger still verifies against its trusted checkpoint, and both decisions name the model.
+  const verified = await run(['ledger', 'verify', '--ledger', ledger]);
+  assert.equal(verified.code, 0, verified.out + verified.err);
   const store = new SqliteLogStore(ledger);
   t.after(() => store.close());
   const log = new TransparencyLog(store, 'ledger.example/test');
-  assert.equal(log.size, 1);
   const digest = JSON.parse((await run(['gate', m.model, '--policy', 'baseline', '--format', 'json'])).out)
     .artifact.digest;
-  assert.equal(findProvenance(log, digest).entries['policy-decision'], 1);
+  assert.equal(findProvenance(log, digest).entries['policy-decision'], 2);
 });
 
 test('usage errors exit 2 with a message that says what to do', async () => {
@@ -248,7 +257,9 @@ test('usage errors exit 2 with a message that says what to do', async () => {
       /--origin takes in-house or third-party/,
     ],
     [['gate', '/no/such/model', '--policy', 'baseline'], /No such file or directory/],
-    [['gate', SAFETENSORS, '--policy', 'baseline', '--ledger-key', 'k.pem'], /give both/],
+    [['gate', SAFETENSORS, '--policy', 'baseline', '--record'], /give both/],
+    [['gate', SAFETENSORS, '--policy', 'baseline', '--ledger-key', 'k.pem'], /give --record too/],
+    [['gate', SAFETENSORS, '--policy', 'baseline', '--ledger', '/no/such/ledger.db'], /ledger init/],
     [['gate', SAFETENSORS, '--policy', './missing-pack.yaml'], /Cannot read the policy pack/],
   ];
   for (const [args, message] of cases) {

@@ -21,11 +21,18 @@ async function run(context: CommandContext): Promise<ExitCode> {
     );
   }
   const ledgerKey = typeof values['ledger-key'] === 'string' ? values['ledger-key'] : undefined;
+  const record = values.record === true;
   const options = evidenceOptions(context);
-  if (ledgerKey !== undefined && options.ledgerPath === undefined) {
+  if (record && options.ledger === undefined) {
     throw new PalisadeError(
       'USAGE',
-      '--ledger-key records the decision in the ledger given with --ledger; give both.',
+      '--record appends the decision to the ledger given with --ledger; give both.',
+    );
+  }
+  if (ledgerKey !== undefined && !record) {
+    throw new PalisadeError(
+      'USAGE',
+      '--ledger-key signs the decision that --record appends; give --record too.',
     );
   }
   // Load policies and exceptions first: a typo in a pack should not wait for a long scan.
@@ -53,9 +60,9 @@ async function run(context: CommandContext): Promise<ExitCode> {
         ? decisionToSarif(decision, VERSION)
         : decisionToText(decision, { verbose: values.verbose === true });
   await writeResult(io, output, flags.output);
-  if (ledgerKey !== undefined && options.ledgerPath !== undefined) {
-    const index = await recordDecision(options.ledgerPath, ledgerKey, decision, facts);
-    if (!flags.quiet) io.stderr.write(`Decision recorded in ${options.ledgerPath} at index ${index}\n`);
+  if (record && options.ledger !== undefined) {
+    const index = await recordDecision(options.ledger, ledgerKey, decision, facts);
+    if (!flags.quiet) io.stderr.write(`Decision recorded in ${options.ledger.database} at index ${index}\n`);
   }
   return decision.allowed ? EXIT.ok : EXIT.findings;
 }
@@ -87,11 +94,17 @@ export const gateCommand: Command = {
     },
     ...EVIDENCE_OPTIONS,
     {
+      name: 'record',
+      type: 'boolean',
+      description:
+        'Append the decision to the --ledger as a signed in-toto policy-decision entry; sign a new checkpoint.',
+    },
+    {
       name: 'ledger-key',
       type: 'string',
       value: 'FILE',
       description:
-        'PEM private key (Ed25519 or ECDSA): append the decision, signed with it, to the --ledger.',
+        "PEM private key (Ed25519 or ECDSA) that signs the recorded decision (default: the ledger's log key).",
     },
     {
       name: 'verbose',
@@ -104,7 +117,7 @@ export const gateCommand: Command = {
     'palisade gate model.safetensors --policy baseline',
     'palisade gate ./models/llama --policy baseline --environment prod --key publisher-pub.pem',
     'palisade gate ./model --policy baseline --policy eu-ai-act-high-risk --exceptions exceptions.yaml --format sarif -o gate.sarif',
-    'palisade gate ./model --policy my-pack.yaml --ledger ledger.db --ledger-key gate-key.pem --origin in-house',
+    'palisade gate ./model --policy my-pack.yaml --ledger .palisade/ledger.db --origin in-house --record',
   ],
   run,
 };

@@ -15,8 +15,10 @@ import {
   unknown,
 } from '@palisade/policy';
 import { type ScanReport, scanPaths } from '@palisade/scanner';
-import { serializeModel, verifyModel } from '@palisade/signing';
+import { verifyModel } from '@palisade/signing';
 import { readInput, signaturePath } from '../commands/signing-common.ts';
+import { artifactDigest } from '../ledger/artifact.ts';
+import type { LedgerPaths } from '../ledger/ledger-files.ts';
 import { bomFacts } from './bom-evidence.ts';
 import { evaluationFacts } from './evaluation-evidence.ts';
 import { provenanceFacts } from './ledger-evidence.ts';
@@ -27,7 +29,8 @@ export interface EvidenceOptions {
   /** PEM public key the operator trusts; without it a signature that exists is not verified (unknown). */
   readonly keyPath?: string;
   readonly signaturePath?: string;
-  readonly ledgerPath?: string;
+  /** An initialised ledger (palisade ledger init): provenance is looked up in it. */
+  readonly ledger?: LedgerPaths;
   /** PEM public keys trusted to sign provenance statements in the ledger (besides --key). */
   readonly provenanceKeyPaths?: readonly string[];
   /** JSON reports carrying evaluation facts (palisade fairness / robustness / drift --format json). */
@@ -76,15 +79,6 @@ function scanFacts(report: ScanReport): ScanFacts {
     findings: findings.slice(0, MAX_FINDING_FACTS),
     incompleteFiles: incomplete,
   };
-}
-
-/**
- * The artifact is identified by its OpenSSF Model Signing root digest, file or directory: the value palisade sign
- * signs and the ledger records provenance under, so that exceptions, signatures and ledger entries agree.
- */
-async function rootDigest(path: string, bundlePath: string): Promise<string> {
-  const manifest = await serializeModel(path, { ignorePaths: [bundlePath] });
-  return `sha256:${manifest.rootDigest}`;
 }
 
 function keyFingerprint(pem: Buffer): string {
@@ -146,7 +140,9 @@ export async function gatherFacts(path: string, options: EvidenceOptions): Promi
     name: basename(resolve(path)),
     path,
     kind: stat.isDirectory() ? 'directory' : 'file',
-    digest: await rootDigest(path, bundlePath),
+    // The OMS root digest, computed as palisade sign and palisade attest compute it: signatures, ledger entries
+    // and exceptions all name the artifact by it.
+    digest: `sha256:${(await artifactDigest(path)).sha256}`,
     files: report.files.length,
     size: report.files.reduce((sum, f) => sum + f.size, 0),
     formats: [...new Set(report.files.map((f) => f.format))].sort(),
@@ -160,7 +156,7 @@ export async function gatherFacts(path: string, options: EvidenceOptions): Promi
     signature: await signatureFacts(path, bundlePath, options),
     bom,
     evaluations: { ...facts.evaluations, ...evaluations },
-    provenance: await provenanceFacts(artifact.digest, options.ledgerPath, [
+    provenance: await provenanceFacts(artifact.digest, options.ledger, [
       ...(options.keyPath ? [options.keyPath] : []),
       ...(options.provenanceKeyPaths ?? []),
     ]),

@@ -13,6 +13,7 @@ import {
 } from '@palisade/policy';
 import type { CommandContext, OptionSpec } from '../command.ts';
 import { readInput, stringList } from '../commands/signing-common.ts';
+import { ledgerPaths } from '../ledger/ledger-files.ts';
 import type { EvidenceOptions } from './evidence.ts';
 
 /** A built-in pack by name, or a pack file (a path, or a name that exists as a file). */
@@ -73,7 +74,7 @@ export function evidenceOptions(context: CommandContext): EvidenceOptions {
     origin: originOf(v.origin),
     ...(key ? { keyPath: key } : {}),
     ...(signature ? { signaturePath: signature } : {}),
-    ...(ledger ? { ledgerPath: ledger } : {}),
+    ...(ledger ? { ledger: ledgerPaths(context) } : {}),
     provenanceKeyPaths: stringList(v['provenance-key']),
     evaluationPaths: stringList(v.evaluation),
   };
@@ -109,7 +110,8 @@ export const EVIDENCE_OPTIONS: readonly OptionSpec[] = [
     name: 'ledger',
     type: 'string',
     value: 'PATH',
-    description: "Ledger database to look up the model's provenance in (by its OMS root digest).",
+    description:
+      "Ledger (palisade ledger init) to look up the model's provenance in, by its OMS root digest; statements signed by its log key are verified.",
   },
   {
     name: 'provenance-key',

@@ -1,43 +1,23 @@
-import { createHash, createPrivateKey, createPublicKey } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { PalisadeError } from '@palisade/core';
 import {
   canonicalJson,
+  type DsseVerifier,
   dsseSigner,
   dsseVerifier,
   findProvenance,
   policyDecisionStatement,
-  SqliteLogStore,
+  signerKeyObject,
   signStatement,
-  TransparencyLog,
 } from '@palisade/ledger';
 import type { Decision, Facts, ProvenanceFacts, Unknown } from '@palisade/policy';
 import { unknown } from '@palisade/policy';
 import { readInput } from '../commands/signing-common.ts';
+import { type LedgerPaths, openLedger, signAndKeepCheckpoint } from '../ledger/ledger-files.ts';
 
-/** Origin used when the gate opens a ledger database: lookups and appends do not depend on it. */
-const LEDGER_ORIGIN = 'palisade/ledger';
-
-function openLedger(path: string, mustExist: boolean): { log: TransparencyLog; close: () => void } {
-  if (mustExist && !existsSync(path))
-    throw new PalisadeError('INPUT_NOT_FOUND', `No ledger database ${path}`);
-  const store = new SqliteLogStore(path);
-  return { log: new TransparencyLog(store, LEDGER_ORIGIN), close: () => store.close() };
-}
-
-/**
- * What the ledger knows about the artifact's provenance. `keyPaths` are the PEM public keys trusted to sign
- * provenance statements; without one the statement is found but not verified.
- */
-export async function provenanceFacts(
-  digest: string,
-  ledgerPath: string | undefined,
-  keyPaths: readonly string[],
-): Promise<ProvenanceFacts | Unknown> {
-  if (ledgerPath === undefined) return unknown('no ledger given (--ledger)');
-  if (digest === 'unknown') return unknown('the artifact digest is unknown');
-  const keys = [];
-  for (const path of keyPaths) {
+async function publicKeys(paths: readonly string[]): Promise<DsseVerifier[]> {
+  const keys: DsseVerifier[] = [];
+  for (const path of paths) {
     const pem = await readInput(path, 'public key');
     try {
       keys.push(dsseVerifier(createPublicKey(pem)));
@@ -51,44 +31,63 @@ export async function provenanceFacts(
       );
     }
   }
-  const { log, close } = openLedger(ledgerPath, true);
-  try {
-    const found = findProvenance(log, digest, { keys });
-    const entries = Object.values(found.entries).reduce((a, b) => a + b, 0);
-    return {
-      status: found.present ? 'present' : 'absent',
-      verified: found.verified,
-      entries,
-      ...(found.baseModel !== undefined ? { baseModel: found.baseModel } : {}),
-    };
-  } finally {
-    close();
-  }
+  return keys;
 }
 
 /**
- * Appends the decision to the ledger as a DSSE-signed in-toto policy-decision statement whose subject is the
- * artifact and whose input is the digest of the facts it was taken on. Returns the entry's log index.
+ * What the ledger (initialised by palisade ledger init) knows about the artifact's provenance. Statements
+ * signed by the ledger's log key (palisade attest's default) are verified when that key is readable; `keyPaths`
+ * are further PEM public keys trusted to sign provenance.
  */
-export async function recordDecision(
-  ledgerPath: string,
-  signingKeyPath: string,
-  decision: Decision,
-  facts: Facts,
-): Promise<number> {
-  const pem = await readInput(signingKeyPath, 'ledger signing key');
-  let signer: ReturnType<typeof dsseSigner>;
+export async function provenanceFacts(
+  digest: string,
+  ledger: LedgerPaths | undefined,
+  keyPaths: readonly string[],
+): Promise<ProvenanceFacts | Unknown> {
+  if (ledger === undefined) return unknown('no ledger given (--ledger)');
+  if (digest === 'unknown') return unknown('the artifact digest is unknown');
+  const keys = await publicKeys(keyPaths);
+  const open = openLedger(ledger, false);
   try {
-    signer = dsseSigner(createPrivateKey(pem));
+    const found = findProvenance(open.log, digest, { keys: open.dsse ? [open.dsse, ...keys] : keys });
+    return {
+      status: found.present ? 'present' : 'absent',
+      verified: found.verified,
+      entries: Object.values(found.entries).reduce((a, b) => a + b, 0),
+      ...(found.baseModel !== undefined ? { baseModel: found.baseModel } : {}),
+    };
+  } finally {
+    open.close();
+  }
+}
+
+async function privateKey(path: string): Promise<KeyObject> {
+  const pem = await readInput(path, 'ledger signing key');
+  try {
+    return createPrivateKey(pem);
   } catch (error) {
     throw new PalisadeError(
       'INPUT_INVALID',
-      `${signingKeyPath} is not a usable private key: ${(error as Error).message}`,
+      `${path} is not a usable private key: ${(error as Error).message}`,
       {
         cause: error,
       },
     );
   }
+}
+
+/**
+ * Appends the decision to the ledger as a DSSE-signed in-toto policy-decision statement (subject: the artifact;
+ * input: the digest of the facts it was taken on), signed with `signingKeyPath` or else the ledger's log key,
+ * and signs a new checkpoint, as palisade attest does. Returns the entry's log index.
+ */
+export async function recordDecision(
+  ledger: LedgerPaths,
+  signingKeyPath: string | undefined,
+  decision: Decision,
+  facts: Facts,
+): Promise<number> {
+  const given = signingKeyPath === undefined ? undefined : await privateKey(signingKeyPath);
   const factsDigest = createHash('sha256').update(canonicalJson(facts)).digest('hex');
   const statement = policyDecisionStatement(
     { name: decision.artifact.name, digest: { sha256: decision.artifact.digest.replace(/^sha256:/, '') } },
@@ -109,10 +108,13 @@ export async function recordDecision(
       inputs: [{ name: 'facts', digest: { sha256: factsDigest } }],
     },
   );
-  const { log, close } = openLedger(ledgerPath, false);
+  const open = openLedger(ledger, true);
   try {
-    return log.append([signStatement(statement, signer)]);
+    const key = given ?? signerKeyObject(open.skey as string);
+    const index = open.log.append([signStatement(statement, dsseSigner(key))]);
+    signAndKeepCheckpoint(open);
+    return index;
   } finally {
-    close();
+    open.close();
   }
 }
