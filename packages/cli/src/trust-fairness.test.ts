@@ -93,3 +93,44 @@ test('palisade fairness: text report, bootstrap intervals, adverse-impact exit c
   ]);
   assert.equal(badPrivileged.code, 2);
 });
+
+test('palisade gate takes the fairness and drift JSON reports as evaluation facts', async (t) => {
+  const dir = scratchDir(t);
+  const file = dataFile(dir);
+  const report = join(dir, 'fairness.json');
+  const audit = await runCli([
+    'fairness',
+    file,
+    '-y',
+    'y',
+    '-p',
+    'p',
+    '-s',
+    'sf',
+    '--format',
+    'json',
+    '-o',
+    report,
+  ]);
+  assert.equal(audit.code, 0, audit.err);
+  const model = join(dir, 'model.bin');
+  writeFileSync(model, 'weights');
+  const gate = await runCli([
+    'gate',
+    model,
+    '--policy',
+    'eu-ai-act-high-risk',
+    '--evaluation',
+    report,
+    '--format',
+    'json',
+  ]);
+  assert.ok(gate.code === 0 || gate.code === 1, gate.err);
+  const decision = JSON.stringify(JSON.parse(gate.out));
+  // The audit found adverse impact, so the pack's bias-examination rule reads a failed fairness evaluation.
+  assert.match(
+    decision,
+    /art10-bias-examined[^}]*"outcome":"fail"[^}]*"evaluations\.fairness\.status":"failed"/,
+  );
+  assert.doesNotMatch(decision, /no fairness evaluation/);
+});

@@ -10,7 +10,7 @@ export function fairnessFacts(report: FairnessReport): {
   const worst = (key: string, pick: (a: number, b: number) => number) => {
     const values = report.features
       .map((f) => f.summary[key])
-      .filter((v): v is number => v !== undefined && !Number.isNaN(v));
+      .filter((v): v is number => v !== undefined && Number.isFinite(v));
     if (values.length > 0) metrics[key] = values.reduce((a, b) => pick(a, b));
   };
   for (const key of [
