@@ -2,7 +2,7 @@ import type { Component, CycloneDxBom, Property } from './cyclonedx/types.ts';
 
 /**
  * The OWASP GenAI AIBOM completeness rubric (aibom-generator `field_registry.json` + `scoring.py` @ c5a3f2f):
- * the same 49 fields, tiers, categories, category weights, penalties and profiles, but each field is checked at
+ * the same 48 fields, tiers, categories, category weights, penalties and profiles, but each field is checked at
  * the place where CycloneDX 1.6/1.7 and the cdx:ai-ml taxonomy put it in Palisade's documents (the model is
  * `metadata.component`), and every missing field says where to declare it.
  *

@@ -255,6 +255,7 @@ export function buildCycloneDx(view: ModelView, options: BuildOptions): CycloneD
   const templates = chatTemplateComponents(view);
   const libraries = libraryComponents(view);
   const card = modelCard(view);
+  const references = externalReferences(view);
   const model: Component = {
     type: 'machine-learning-model',
     'bom-ref': view.ref,
@@ -266,7 +267,7 @@ export function buildCycloneDx(view: ModelView, options: BuildOptions): CycloneD
     ...(view.facts.isDirectory || !files[0]?.hashes ? {} : { hashes: files[0].hashes }),
     ...(view.licenses.length ? { licenses: licenseChoices(view.licenses) } : {}),
     purl: view.purl,
-    externalReferences: externalReferences(view),
+    ...(references.length ? { externalReferences: references } : {}),
     properties: modelProperties(view),
     ...(view.facts.card?.tags.length ? { tags: [...new Set(view.facts.card.tags)] } : {}),
     ...(view.baseModels.length ? { pedigree: { ancestors: ancestors(view) } } : {}),
