@@ -224,11 +224,19 @@ test('append takes statements, envelopes and OMS bundles; prove prints a proof c
   execFileSync('openssl', ['pkcs8', '-topk8', '-nocrypt', '-in', join(dir, 'sec1.pem'), '-out', key]);
   const signed = await run(['sign', model, '--key', key]);
   assert.equal(signed.code, 0, signed.err);
+  const pub = join(dir, 'pub.pem');
+  execFileSync('openssl', ['pkey', '-in', key, '-pubout', '-out', pub]);
+  // An envelope signed by a key the ledger was not told about is refused.
+  const unknownSigner = await run(['ledger', 'append', join(model, 'model.sig'), '--ledger', ledger]);
+  assert.equal(unknownSigner.code, 2);
+  assert.match(unknownSigner.err, /not signed by the log key or a --signer-key/);
   const appended = await run([
     'ledger',
     'append',
     statement,
     join(model, 'model.sig'),
+    '--signer-key',
+    pub,
     '--ledger',
     ledger,
     '-f',
@@ -249,8 +257,6 @@ test('append takes statements, envelopes and OMS bundles; prove prints a proof c
   const untrusted = await run(['ledger', 'check-proof', file, '--ledger', ledger, '--model', model]);
   assert.equal(untrusted.code, 1);
   assert.match(untrusted.out, /not signed by the log key/);
-  const pub = join(dir, 'pub.pem');
-  execFileSync('openssl', ['pkey', '-in', key, '-pubout', '-out', pub]);
   const trusted = await run([
     'ledger',
     'check-proof',

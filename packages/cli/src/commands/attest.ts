@@ -15,6 +15,7 @@ import { writeResult } from '../io.ts';
 import { artifactDigest, digestOrPath, proofPathFor } from '../ledger/artifact.ts';
 import { readGitSource } from '../ledger/git.ts';
 import {
+  appendWithRetry,
   LEDGER_OPTION,
   ledgerPaths,
   openLedger,
@@ -74,7 +75,7 @@ async function provenance(context: CommandContext): Promise<ExitCode> {
   let result: { index: number; digest: string; proof: string; size: number };
   try {
     const entry = signStatement(statement, dsseSigner(statementKey(context, ledger)));
-    const index = ledger.log.append([entry]);
+    const index = appendWithRetry(ledger, [entry]);
     const checkpoint = signAndKeepCheckpoint(ledger);
     const proof = optional(context, 'proof') ?? proofPathFor(modelPath);
     const file = formatProofFile({

@@ -19,12 +19,14 @@ import {
   readStatement,
   SqliteLogStore,
   signStatement,
+  verifiedSigners,
 } from '@palisade/ledger';
 import type { Command, CommandContext } from '../command.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { writeResult } from '../io.ts';
 import { checkProof } from '../ledger/check-proof.ts';
 import {
+  appendWithRetry,
   checkpointCovering,
   currentCheckpoint,
   LEDGER_OPTION,
@@ -33,6 +35,7 @@ import {
   openLedger,
   signAndKeepCheckpoint,
   statementKey,
+  trustedEntryKeys,
   writeSecret,
 } from '../ledger/ledger-files.ts';
 import { readInput, stringList } from './signing-common.ts';
@@ -127,15 +130,27 @@ async function append(context: CommandContext): Promise<ExitCode> {
     throw new PalisadeError('USAGE', 'ledger append needs at least one attestation file');
   const ledger = openLedger(ledgerPaths(context), true);
   try {
+    const trusted = trustedEntryKeys(context, ledger.verifier);
     const entries: { file: string; bytes: Uint8Array; entry: LedgerEntry }[] = [];
     for (const file of files) {
       const data = await readInput(file, 'attestation');
       if (data.length > MAX_ATTESTATION_FILE)
         throw new PalisadeError('LIMIT_EXCEEDED', `${file} is larger than ${MAX_ATTESTATION_FILE} bytes`);
       const bytes = entryFromFile(data.toString('utf8'), file, () => statementKey(context, ledger));
-      entries.push({ file, bytes, entry: decodeEntry(bytes) });
+      const entry = decodeEntry(bytes);
+      // Like Rekor, log only what a known key signed: an unverifiable signature would be noise in the ledger.
+      if (verifiedSigners(entry.envelope, trusted).length === 0) {
+        throw new PalisadeError(
+          'INPUT_INVALID',
+          `${file} is not signed by the log key or a --signer-key; give the signer's public key with --signer-key`,
+        );
+      }
+      entries.push({ file, bytes, entry });
     }
-    const first = ledger.log.append(entries.map((e) => e.bytes));
+    const first = appendWithRetry(
+      ledger,
+      entries.map((e) => e.bytes),
+    );
     signAndKeepCheckpoint(ledger);
     const rows = entries.map((e, i) => ({
       file: e.file,
@@ -297,6 +312,7 @@ export const ledgerCommand: Command = {
     '  init                 Create the ledger and its Ed25519 log key (ledger.key, 0600; ledger.pub beside it).',
     '  append FILE...       Append attestations: DSSE envelopes, Sigstore bundles (OMS model signatures) or',
     '                       in-toto statements (signed with --key or the log key); then sign a checkpoint.',
+    '                       Envelopes must be signed by the log key or a --signer-key.',
     '  verify               Recompute the tree from every entry; check every checkpoint, consistency between them',
     '                       and against checkpoints kept outside the file (ledger.checkpoint, --trusted).',
     '  prove DIGEST         Print a tlog-proof file for the entry with that digest, or the newest entry about the',
@@ -345,7 +361,7 @@ export const ledgerCommand: Command = {
       type: 'string',
       multiple: true,
       value: 'FILE',
-      description: 'check-proof: a PEM public key trusted to sign entries (the log key always is).',
+      description: 'append, check-proof: a PEM public key trusted to sign entries (the log key always is).',
     },
     {
       name: 'witness',

@@ -220,3 +220,22 @@ export const SIGNER_KEY_OPTION: OptionSpec = {
   value: 'FILE',
   description: 'A PEM public key trusted to sign entries (the log key always is).',
 };
+
+/** Appends tries: another process appending at the same moment makes one attempt fail, not the command. */
+const APPEND_ATTEMPTS = 5;
+
+/**
+ * Appends a batch, retrying when another writer appended first (the store refuses a stale append and the log picks
+ * up the new size). Resolves to the first entry's index.
+ */
+export function appendWithRetry(ledger: OpenLedger, entries: readonly Uint8Array[]): number {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return ledger.log.append(entries);
+    } catch (error) {
+      const stale =
+        error instanceof PalisadeError && error.code === 'INTERNAL' && /log grew to/.test(error.message);
+      if (!stale || attempt === APPEND_ATTEMPTS) throw error;
+    }
+  }
+}
