@@ -320,3 +320,22 @@ test('evaluation reports of palisade drift become facts a pack reads', async (t)
   assert.equal(bad.code, 2);
   assert.match(bad.err, /carries no evaluation facts/);
 });
+
+test('a palisade pii report of the training data: a secret denies, personal data warns', async (t) => {
+  const m = benignModel(t);
+  const data = join(m.dir, 'train.csv');
+  writeFileSync(
+    data,
+    'name,email,note\nann,ann@example.com,ok\nbob,bob@example.org,token ghp_8fK2mQ9xL4vT7nR1pZ6wY3cH5jB0dA2sE4gU\n',
+  );
+  const report = join(m.dir, 'pii.json');
+  const pii = await run(['pii', data, '--format', 'json', '-o', report]);
+  assert.ok(pii.code === 0 || pii.code === 1, pii.err);
+  const result = await run(['gate', m.model, '--policy', 'baseline', '--evaluation', report]);
+  assert.equal(result.code, 1, result.out + result.err);
+  assert.match(result.out, /DENY\s+baseline\/no-secrets-in-data/);
+  assert.match(
+    result.out,
+    /WARN\s+baseline\/personal-data-reviewed[^\n]*\n\s+personal data found: EMAIL_ADDRESS, GITHUB_TOKEN/,
+  );
+});

@@ -104,6 +104,17 @@ export interface EvaluationFacts {
   readonly metrics: Readonly<Record<string, number>>;
 }
 
+/** What palisade pii found in a data set the artifact was trained or evaluated on. */
+export interface PrivacyFacts {
+  readonly status: 'known';
+  readonly piiFound: number;
+  readonly secretsFound: number;
+  /** Kinds of personal data found (EMAIL_ADDRESS, PHONE_NUMBER…), sorted. */
+  readonly entities: readonly string[];
+  /** k-anonymity of the quasi-identifiers given to palisade pii, or null when none were given. */
+  readonly kAnonymity: number | null;
+}
+
 export interface Facts {
   readonly schema: typeof FACTS_SCHEMA;
   readonly environment: Environment;
@@ -116,6 +127,7 @@ export interface Facts {
     readonly fairness: EvaluationFacts | Unknown;
     readonly robustness: EvaluationFacts | Unknown;
     readonly drift: EvaluationFacts | Unknown;
+    readonly privacy: PrivacyFacts | Unknown;
   };
 }
 
@@ -150,6 +162,7 @@ export function emptyFacts(artifact: ArtifactFacts, environment: Environment = '
       fairness: unknown('no fairness evaluation'),
       robustness: unknown('no robustness evaluation'),
       drift: unknown('no drift evaluation'),
+      privacy: unknown('no personal-data scan of the data'),
     },
   };
 }

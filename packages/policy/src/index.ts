@@ -23,6 +23,7 @@ export type {
   Facts,
   FindingFact,
   LicenseFact,
+  PrivacyFacts,
   ProvenanceFacts,
   ScanFacts,
   SeverityName,

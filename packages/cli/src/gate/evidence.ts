@@ -33,7 +33,7 @@ export interface EvidenceOptions {
   readonly ledger?: LedgerPaths;
   /** PEM public keys trusted to sign provenance statements in the ledger (besides --key). */
   readonly provenanceKeyPaths?: readonly string[];
-  /** JSON reports carrying evaluation facts (palisade fairness / robustness / drift --format json). */
+  /** JSON reports carrying evaluation facts (palisade fairness / robustness / drift / pii --format json). */
   readonly evaluationPaths?: readonly string[];
   readonly onScanTotal?: (total: number) => void;
   readonly onScanFile?: (path: string, done: number) => void;

@@ -133,7 +133,7 @@ export const EVIDENCE_OPTIONS: readonly OptionSpec[] = [
     multiple: true,
     value: 'FILE',
     description:
-      'JSON report of palisade fairness, robustness or drift (--format json): its facts become evaluations.*.',
+      'JSON report of palisade fairness, robustness, drift or pii (--format json): its facts become evaluations.*.',
   },
   {
     name: 'exceptions',
