@@ -12,7 +12,7 @@ const ORIGIN = 'ledger.example/crash';
 const dir = mkdtempSync(join(tmpdir(), 'palisade-ledger-crash-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Runs the appending child, kills it with SIGKILL after `ms`, and returns the batches it acknowledged. */
+/** Runs the appending child, kills it with SIGKILL `ms` after its first acknowledgement, and returns the batches it acknowledged. */
 function runAndKill(path: string, ms: number): Promise<{ first: number; count: number }[]> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(import.meta.dirname, 'crash-child.ts'), path], {
@@ -20,16 +20,20 @@ function runAndKill(path: string, ms: number): Promise<{ first: number; count: n
     });
     let out = '';
     let err = '';
+    // The clock starts at the first acknowledgement, so a slow start on a loaded machine never means no batch.
+    let timer: NodeJS.Timeout | undefined;
+    const giveUp = setTimeout(() => child.kill('SIGKILL'), 30_000); // a child that never starts cannot hang the run
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
+      timer ??= setTimeout(() => child.kill('SIGKILL'), ms);
     });
     child.stderr.on('data', (chunk: Buffer) => {
       err += chunk.toString();
     });
-    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
     child.on('error', reject);
     child.on('close', (_code, signal) => {
       clearTimeout(timer);
+      clearTimeout(giveUp);
       if (signal !== 'SIGKILL') {
         reject(new Error(`child ended without being killed: ${err}`));
         return;
