@@ -11,6 +11,8 @@ export interface DatasetInfo {
   readonly url?: string;
   readonly role: 'training' | 'evaluation';
   readonly declaredBy: 'card-yaml' | 'model-index' | 'user';
+  /** From `datasetLicenses`: non-commercial, no-derivatives or share-alike data needs review (spec §5.3). */
+  readonly license?: LicenseInfo;
 }
 
 /** A model this one derives from (fine-tune, quantization, adapter, merge). */
@@ -34,6 +36,8 @@ export interface UserFacts {
   readonly baseModels?: readonly string[];
   /** Licence of a base model (HF or SPDX id), by base model id, for inheritance. */
   readonly baseModelLicenses?: Readonly<Record<string, string>>;
+  /** Licence of a dataset (HF or SPDX id), by dataset id. */
+  readonly datasetLicenses?: Readonly<Record<string, string>>;
   readonly intendedUse?: readonly string[];
   readonly limitations?: readonly string[];
   readonly downloadUrl?: string;

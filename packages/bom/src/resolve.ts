@@ -27,7 +27,16 @@ function datasetsOf(facts: ModelFacts, user: UserFacts): DatasetInfo[] {
       : /^https?:\/\//.test(name)
         ? name
         : undefined;
-    out.push({ name, ref: `dataset:${name}`, ...(url ? { url } : {}), role, declaredBy });
+    const stated = user.datasetLicenses?.[name];
+    const license = stated ? normalizeLicense(stated, 'user') : undefined;
+    out.push({
+      name,
+      ref: `dataset:${name}`,
+      ...(url ? { url } : {}),
+      role,
+      declaredBy,
+      ...(license ? { license } : {}),
+    });
   };
   for (const name of facts.card?.datasets ?? []) add(name, 'training', 'card-yaml');
   for (const name of user.datasets ?? []) add(name, 'training', 'user');

@@ -44,12 +44,14 @@ test('--spec-version 1.7, --dataset and --embed-score, written to --output', asy
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'bom.json');
   const args = ['bom', FIXTURE, '--spec-version', '1.7', '--dataset', 'acme/support-logs', '--embed-score'];
+  args.push('--dataset-license', 'acme/support-logs=cc-by-nc-4.0');
   const { code, out } = await run([...args, '--no-scan', '-o', file]);
   assert.equal(code, 0);
   assert.equal(out, '');
   const doc = JSON.parse(readFileSync(file, 'utf8'));
   assert.deepEqual(validateCycloneDx(doc, '1.7'), []);
-  assert.ok(doc.components.some((c: { name: string }) => c.name === 'acme/support-logs'));
+  const logs = doc.components.find((c: { name: string }) => c.name === 'acme/support-logs');
+  assert.equal(logs.licenses[0].license.id, 'CC-BY-NC-4.0');
   const names = doc.metadata.properties.map((p: { name: string }) => p.name);
   assert.ok(names.includes('palisade:bom:completeness:score'));
 });

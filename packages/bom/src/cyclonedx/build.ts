@@ -173,6 +173,7 @@ function datasetComponents(view: ModelView): Component[] {
     type: 'data',
     'bom-ref': d.ref,
     name: d.name,
+    ...(d.license ? { licenses: licenseChoices([d.license]) } : {}),
     data: [
       {
         type: 'dataset',

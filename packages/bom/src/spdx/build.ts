@@ -163,7 +163,10 @@ export function buildSpdx(view: ModelView, options: SpdxBuildOptions = {}): Spdx
       dataset_datasetType: ['noAssertion'],
     });
     relationships.push([model, dataset.role === 'training' ? 'trainedOn' : 'testedOn', [spdxId]]);
-    relationships.push([spdxId, 'hasDeclaredLicense', [NO_ASSERTION_LICENSE]]);
+    const declared = dataset.license
+      ? licenseElement([dataset.license], `dataset-${localId(dataset.name)}`)
+      : NO_ASSERTION_LICENSE;
+    relationships.push([spdxId, 'hasDeclaredLicense', [declared]]);
     relationships.push([spdxId, 'hasConcludedLicense', [NO_ASSERTION_LICENSE]]);
   }
 

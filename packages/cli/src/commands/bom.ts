@@ -18,12 +18,12 @@ function oneOf<T extends string>(value: unknown, allowed: readonly T[], flag: st
   throw new PalisadeError('USAGE', `${flag} takes ${allowed.join(', ')}, not "${String(value)}".`);
 }
 
-function baseModelLicenses(values: readonly string[]): Record<string, string> {
+function pairs(values: readonly string[], flag: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const value of values) {
     const at = value.lastIndexOf('=');
     if (at <= 0 || at === value.length - 1)
-      throw new PalisadeError('USAGE', `--base-model-license takes MODEL=LICENSE, not "${value}".`);
+      throw new PalisadeError('USAGE', `${flag} takes ID=LICENSE, not "${value}".`);
     out[value.slice(0, at)] = value.slice(at + 1);
   }
   return out;
@@ -48,7 +48,8 @@ function userFacts(values: CommandContext['values']): GenerateBomOptions {
     ),
     datasets: list(values.dataset),
     baseModels: list(values['base-model']),
-    baseModelLicenses: baseModelLicenses(list(values['base-model-license'])),
+    baseModelLicenses: pairs(list(values['base-model-license']), '--base-model-license'),
+    datasetLicenses: pairs(list(values['dataset-license']), '--dataset-license'),
     intendedUse: list(values['intended-use']),
     limitations: list(values.limitation),
     domain: list(values.domain),
@@ -207,6 +208,14 @@ export const bomCommand: Command = {
       multiple: true,
       value: 'ID=LICENSE',
       description: 'The licence of a base model, for inheritance.',
+    },
+    {
+      name: 'dataset-license',
+      type: 'string',
+      multiple: true,
+      value: 'ID=LICENSE',
+      description:
+        'The licence of a dataset (non-commercial, no-derivatives or share-alike data needs review).',
     },
     {
       name: 'intended-use',
