@@ -2,7 +2,19 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { serverTest } from './test-harness.ts';
+import { type Harness, serverTest } from './test-harness.ts';
+
+/** Waits until every job of the project has finished. */
+async function settleJobs(h: Harness, project: string): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    const { jobs } = (await h.call('GET', `/api/v1/projects/${project}/jobs`, { as: h.admin })).body as {
+      jobs: { state: string }[];
+    };
+    if (jobs.every((j) => j.state === 'succeeded' || j.state === 'failed')) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('jobs did not finish');
+}
 
 const sha256 = (bytes: Uint8Array) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
@@ -129,15 +141,18 @@ serverTest('registration by digest, and aliases that point at versions', async (
   });
   assert.equal(badDigest.status, 400);
 
-  const move = await h.call('PUT', '/api/v1/projects/alpha/models/b/aliases/prod', {
+  const unscanned = await h.call('PUT', '/api/v1/projects/alpha/models/b/aliases/prod', {
     as: h.admin,
     body: { digest: elsewhere },
   });
-  assert.equal(move.status, 200);
-  await h.call('PUT', '/api/v1/projects/alpha/models/b/aliases/prod', {
+  assert.equal(unscanned.status, 409, 'a version never scanned cannot carry an alias');
+  await settleJobs(h, 'alpha');
+  const move = await h.call('PUT', '/api/v1/projects/alpha/models/b/aliases/prod', {
     as: h.admin,
     body: { digest: sha256(bytes) },
   });
+  assert.equal(move.status, 200, move.text);
+  assert.equal((move.body as { decision: { decision: string } }).decision.decision, 'allow');
   const model = (await h.call('GET', '/api/v1/projects/alpha/models/b', { as: h.admin })).body as {
     aliases: { name: string; digest: string }[];
   };

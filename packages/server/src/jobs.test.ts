@@ -181,3 +181,57 @@ test('SIGKILL during uploads and jobs loses no acknowledged upload or job; jobs 
   for (const ack of acknowledged)
     assert.equal((await jobs.get(ack.scanJob))?.state, 'succeeded', `job ${ack.scanJob} resumed`);
 });
+
+serverTest(
+  'a gate denial blocks the prod alias move of a malicious model and is in the audit log; a clean model moves',
+  async (h) => {
+    await h.call('POST', '/api/v1/projects', { as: h.admin, body: { name: 'intake' } });
+    await h.call('POST', '/api/v1/projects/intake/models', { as: h.admin, body: { name: 'm' } });
+    const digests: string[] = [];
+    for (const sample of [SAMPLES[0], SAMPLES[3]]) {
+      const data = new FormData();
+      data.append('file', new Blob([readFileSync(join(CORPUS, sample ?? ''))]), basename(sample ?? ''));
+      const upload = await h.call('POST', '/api/v1/projects/intake/models/m/versions', {
+        as: h.admin,
+        body: data,
+      });
+      const { digest, scanJob } = upload.body as { digest: string; scanJob: string };
+      assert.equal((await settle(h, 'intake', scanJob)).state, 'succeeded');
+      digests.push(digest);
+    }
+    const [malicious, benign] = digests;
+    const denied = await h.call('PUT', '/api/v1/projects/intake/models/m/aliases/prod', {
+      as: h.admin,
+      body: { digest: malicious },
+    });
+    assert.equal(denied.status, 409);
+    const problem = denied.body as { type: string; decision: { decision: string; environment: string } };
+    assert.equal(problem.type, 'https://palisade.dev/problems/gate-denied');
+    assert.deepEqual([problem.decision.decision, problem.decision.environment], ['deny', 'prod']);
+    const model = (await h.call('GET', '/api/v1/projects/intake/models/m', { as: h.admin })).body as {
+      aliases: unknown[];
+    };
+    assert.deepEqual(model.aliases, [], 'the alias did not move');
+    const audit = (await h.call('GET', '/api/v1/audit?action=gate.denied', { as: h.admin })).body as {
+      events: {
+        outcome: string;
+        actor: { username: string };
+        details: { alias: string; digest: string; rules: string };
+      }[];
+    };
+    assert.equal(audit.events.length, 1);
+    assert.deepEqual(audit.events[0]?.details.alias, 'prod');
+    assert.equal(audit.events[0]?.details.digest, malicious);
+    assert.equal(
+      audit.events[0]?.details.rules,
+      'server-alias-gate/scanned-without-critical-or-high-findings',
+    );
+    assert.equal(audit.events[0]?.actor.username, 'root');
+    const moved = await h.call('PUT', '/api/v1/projects/intake/models/m/aliases/prod', {
+      as: h.admin,
+      body: { digest: benign },
+    });
+    assert.equal(moved.status, 200, moved.text);
+  },
+  ['sqlite'],
+);

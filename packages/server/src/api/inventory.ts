@@ -1,4 +1,7 @@
+import type { ScanReport } from '@palisade/scanner';
 import type { Services } from '../app.ts';
+import { gateAliasMove } from '../gate/alias-gate.ts';
+import { actorOf } from '../http/handler.ts';
 import { boundaryOf, readFilePart } from '../http/multipart.ts';
 import { HttpError } from '../http/problem.ts';
 import { json, type ProjectRef, type RequestContext, type Route } from '../http/route.ts';
@@ -289,16 +292,40 @@ function kindRoutes(kind: ArtifactKind, plural: string, title: string): Route<Se
         const version = await context.services.artifacts.version(artifact.id, digest);
         if (version === undefined)
           throw new HttpError(404, 'not-found', `No version ${digest} of "${artifact.name}".`);
-        await context.services.artifacts.setAlias(
+        const { services, now } = context;
+        const object = { type: kind, id: artifact.name, project: projectOf(context).name };
+        // The move is gated by policy on the evidence the server holds (the scan made at ingest).
+        const report = (await services.jobs.latestResult(version.id, 'scan')) as ScanReport | undefined;
+        const decision = gateAliasMove(version, report, alias, now);
+        const denied = decision.results.filter((r) => r.effect === 'deny').map((r) => r.rule);
+        if (!decision.allowed) {
+          await services.audit.record({
+            time: now,
+            action: 'gate.denied',
+            outcome: 'failure',
+            actor: actorOf(context.principal, context.ip, context.request),
+            object,
+            request: { id: context.requestId, method: 'PUT', route: 'alias move', status: 409 },
+            reason: `the ${decision.environment} gate denied: ${denied.join(', ')}`,
+            details: { alias, digest, decision: decision.decision, rules: denied.join(' ') },
+          });
+          throw new HttpError(
+            409,
+            'gate-denied',
+            `The ${decision.environment} gate denies moving "${alias}" to ${digest}: ${denied.join(', ')}.`,
+            { extra: { decision } },
+          );
+        }
+        await services.artifacts.setAlias(
           artifact.id,
           alias,
           version.id,
           context.principal?.user.id ?? '',
-          context.now,
+          now,
         );
-        return json(200, { name: alias, digest, updatedAt: iso(context.now) }, undefined, {
-          object: { type: kind, id: artifact.name, project: projectOf(context).name },
-          details: { alias, digest },
+        return json(200, { name: alias, digest, updatedAt: iso(now), decision }, undefined, {
+          object,
+          details: { alias, digest, decision: decision.decision },
         });
       },
     },

@@ -19,6 +19,7 @@ const USER_ACCESS = 3005;
 const API_ACTIVITY = 6003;
 const FILE_HOSTING = 6006;
 const SCAN_ACTIVITY = 6007;
+const COMPLIANCE_FINDING = 2003;
 
 const MAPPINGS: Readonly<Record<string, Mapping>> = {
   'auth.login': { classUid: AUTHENTICATION, activityId: 1, name: 'Logon' },
@@ -47,6 +48,7 @@ const MAPPINGS: Readonly<Record<string, Mapping>> = {
   'job.succeeded': { classUid: SCAN_ACTIVITY, activityId: 2, name: 'Completed' },
   'job.failed': { classUid: SCAN_ACTIVITY, activityId: 6, name: 'Error' },
   'audit.export': { classUid: API_ACTIVITY, activityId: 2, name: 'Read' },
+  'gate.denied': { classUid: COMPLIANCE_FINDING, activityId: 1, name: 'Create' },
 };
 
 const API_ACTIVITY_BY_METHOD: Readonly<Record<string, number>> = { POST: 1, GET: 2, PUT: 3, DELETE: 4 };
@@ -59,6 +61,7 @@ const CLASS_NAMES: Readonly<Record<number, string>> = {
   [API_ACTIVITY]: 'API Activity',
   [FILE_HOSTING]: 'File Hosting Activity',
   [SCAN_ACTIVITY]: 'Scan Activity',
+  [COMPLIANCE_FINDING]: 'Compliance Finding',
 };
 
 function mappingOf(event: SequencedEvent): Mapping {

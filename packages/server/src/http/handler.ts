@@ -39,7 +39,7 @@ function objectOf(params: Record<string, string>): AuditEvent['object'] {
   return undefined;
 }
 
-function actorOf(
+export function actorOf(
   principal: Principal | undefined,
   ip: string,
   request: IncomingMessage,

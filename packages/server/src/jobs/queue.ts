@@ -180,6 +180,23 @@ export class JobQueue {
     return rows.map(toJob);
   }
 
+  /**
+   * The result of the latest successful job of `kind` on the bytes of a version (any version of the same digest
+   * in the same project: the same bytes scan the same).
+   */
+  async latestResult(versionId: string, kind: JobKind): Promise<unknown> {
+    const row = await this.#db.get<{ result: string }>(
+      `SELECT j.result FROM jobs j
+       JOIN versions v ON v.id = j.version_id
+       JOIN versions target ON target.digest = v.digest AND target.id = ?
+       WHERE j.kind = ? AND j.state = 'succeeded' AND j.project_id = (
+         SELECT a.project_id FROM artifacts a WHERE a.id = target.artifact_id)
+       ORDER BY j.updated_at DESC, j.id LIMIT 1`,
+      [versionId, kind],
+    );
+    return row === undefined ? undefined : JSON.parse(row.result);
+  }
+
   async counts(): Promise<Record<JobState, number>> {
     const rows = await this.#db.all<{ state: JobState; n: number }>(
       'SELECT state, COUNT(*) AS n FROM jobs GROUP BY state',
