@@ -14,13 +14,13 @@ import {
 /** Runs from the TypeScript source beside this file, also when the CLI runs from its bundle. */
 const WORKER_URL = new URL('./drift-worker.ts', import.meta.url);
 
-/** Below this many values a thread costs more to start than it saves. */
-const PARALLEL_MIN_VALUES = 2_000_000;
+/** Below this many values a thread costs more to start (it loads its modules) than it saves. */
+const PARALLEL_MIN_VALUES = 20_000_000;
 
 type Reply = { id: number; result?: ColumnDrift; error?: { code: string; message: string } };
 
 /**
- * `driftReport` with the columns spread over worker threads (default: one per core, from 2 million values). Each thread gets one column
+ * `driftReport` with the columns spread over worker threads (default: one per core, from 20 million values). Each thread gets one column
  * pair at a time (a copy), so memory grows by two columns per thread; the report is the same as the sequential
  * one. Small inputs run in this thread.
  */
