@@ -33,6 +33,8 @@ const CONTEXT_BOOST = 0.35;
 const CONTEXT_FLOOR = 0.4;
 const CONTEXT_BEFORE = 48;
 const CONTEXT_AFTER = 24;
+const POSITIVE = 1;
+const NEGATIVE = 2;
 
 /** Lower-case words; a camelCase word also yields its parts ("customerSsn" → customerssn, customer, ssn). */
 function words(text: string): string[] {
@@ -59,6 +61,7 @@ export class Detector {
   /** The recognizers that can match, per value signature (capped digit and capital counts, @ : - flags). */
   readonly #applicable = new Map<number, readonly Recognizer[]>();
   readonly #hints = new Map<string, string[]>();
+  readonly #hintBits = new Map<string, Map<Recognizer, number>>();
 
   constructor(options: DetectorOptions = {}) {
     const threshold = options.threshold ?? 0.5;
@@ -119,11 +122,10 @@ export class Detector {
     const verdict = r.validate ? r.validate(text) : true;
     if (verdict === false) return undefined;
     let score = typeof verdict === 'number' ? verdict : r.score;
-    const words = this.#hintWords(hint);
-    if (r.context && hasContext(words, r.context))
-      score = Math.min(1, Math.max(CONTEXT_FLOOR, score + CONTEXT_BOOST));
+    const bits = this.#hintContext(hint, r);
+    if (bits & POSITIVE) score = Math.min(1, Math.max(CONTEXT_FLOOR, score + CONTEXT_BOOST));
     else if (r.requiresContext) return undefined;
-    if (r.negativeContext && hasContext(words, r.negativeContext)) score -= CONTEXT_BOOST;
+    if (bits & NEGATIVE) score -= CONTEXT_BOOST;
     return score >= this.#threshold
       ? { entity: r.entity, kind: r.kind, start: 0, end: text.length, score }
       : undefined;
@@ -143,7 +145,6 @@ export class Detector {
       this.#applicable.set(signature, applicable);
     }
     if (applicable.length === 0) return [];
-    let hintWords: string[] | undefined;
     const found: Detection[] = [];
     for (const r of applicable) {
       const pattern = r.pattern;
@@ -164,21 +165,43 @@ export class Detector {
         if (verdict === false) continue;
         let score = typeof verdict === 'number' ? verdict : r.score;
         if (r.context || r.negativeContext) {
-          hintWords ??= hint === undefined ? [] : this.#hintWords(hint);
-          const near = words(text.slice(Math.max(0, m.index - CONTEXT_BEFORE), m.index)).concat(
-            words(text.slice(start + value.length, start + value.length + CONTEXT_AFTER)).slice(0, 2),
-            hintWords,
-          );
-          if (r.context && hasContext(near, r.context))
-            score = Math.min(1, Math.max(CONTEXT_FLOOR, score + CONTEXT_BOOST));
+          let bits = this.#hintContext(hint, r);
+          const end = start + value.length;
+          if (m.index > 0 || end < text.length) {
+            const near = words(text.slice(Math.max(0, m.index - CONTEXT_BEFORE), m.index)).concat(
+              words(text.slice(end, end + CONTEXT_AFTER)).slice(0, 2),
+            );
+            if (r.context && hasContext(near, r.context)) bits |= POSITIVE;
+            if (r.negativeContext && hasContext(near, r.negativeContext)) bits |= NEGATIVE;
+          }
+          if (bits & POSITIVE) score = Math.min(1, Math.max(CONTEXT_FLOOR, score + CONTEXT_BOOST));
           else if (r.requiresContext) continue;
-          if (r.negativeContext && hasContext(near, r.negativeContext)) score -= CONTEXT_BOOST;
+          if (bits & NEGATIVE) score -= CONTEXT_BOOST;
         }
         if (score >= this.#threshold)
           found.push({ entity: r.entity, kind: r.kind, start, end: start + value.length, score });
       }
     }
     return found.length < 2 ? found : resolveOverlaps(found);
+  }
+
+  /** Whether a hint (column name) holds one of `r`'s context words (POSITIVE) or negative words (NEGATIVE), cached. */
+  #hintContext(hint: string | undefined, r: Recognizer): number {
+    if (hint === undefined) return 0;
+    let perHint = this.#hintBits.get(hint);
+    if (!perHint) {
+      perHint = new Map();
+      if (this.#hintBits.size < 10_000) this.#hintBits.set(hint, perHint);
+    }
+    let bits = perHint.get(r);
+    if (bits === undefined) {
+      const w = this.#hintWords(hint);
+      bits =
+        (r.context && hasContext(w, r.context) ? POSITIVE : 0) |
+        (r.negativeContext && hasContext(w, r.negativeContext) ? NEGATIVE : 0);
+      perHint.set(r, bits);
+    }
+    return bits;
   }
 
   #hintWords(hint: string): string[] {

@@ -50,21 +50,29 @@ export interface KAnonymityResult {
 
 const MAX_COMBINATIONS = 12;
 
+/** Class counts as a trie keyed by value ids (small integers), one level per column: exact and cheap to update. */
+type Trie = Map<number, Trie | number>;
+
+interface ColumnSet {
+  readonly columns: string[];
+  readonly indexes: number[];
+  root: Trie;
+  classes: number;
+  overflow: boolean;
+}
+
 export class KAnonymityCounter {
-  readonly #sets: {
-    columns: string[];
-    indexes: number[];
-    counts: Map<number | string, number>;
-    overflow: boolean;
-  }[] = [];
+  readonly #sets: ColumnSet[] = [];
   readonly #maxClasses: number;
   readonly #dictionaries: Map<string, number>[];
+  readonly #ids: number[];
   #exhausted = false;
 
   constructor(quasiIdentifiers: readonly string[], maxClasses = 500_000) {
-    this.#maxClasses = Math.min(maxClasses, 1_000_000);
+    this.#maxClasses = maxClasses;
     const qi = [...quasiIdentifiers];
     this.#dictionaries = qi.map(() => new Map());
+    this.#ids = qi.map(() => 0);
     if (qi.length === 0) return;
     const sets: string[][] = [qi];
     if (qi.length > 2)
@@ -74,7 +82,8 @@ export class KAnonymityCounter {
       this.#sets.push({
         columns,
         indexes: columns.map((c) => qi.indexOf(c)),
-        counts: new Map(),
+        root: new Map(),
+        classes: 0,
         overflow: false,
       });
   }
@@ -86,39 +95,50 @@ export class KAnonymityCounter {
   /** `value(column)` gives a record's value in that column (missing values form their own class). */
   add(value: (column: string) => string | undefined): void {
     if (this.#exhausted) return;
-    // Values become small integers first, so that class keys are short strings of ids and cheap to hash.
-    const ids = this.columns.map((c, i) => {
-      const v = value(c) ?? '';
+    const columns = this.columns;
+    const ids = this.#ids;
+    for (let i = 0; i < columns.length; i++) {
+      const v = value(columns[i] as string) ?? '';
       const dictionary = this.#dictionaries[i] as Map<string, number>;
       let id = dictionary.get(v);
       if (id === undefined) {
         id = dictionary.size;
-        dictionary.set(v, id);
+        // More distinct values in one column than classes allowed: every set holding it overflows, and the
+        // dictionary stops growing (its ids are no longer read).
+        if (id >= this.#maxClasses) {
+          for (const set of this.#sets) if (!set.overflow && set.indexes.includes(i)) this.#overflow(set);
+          if (this.#exhausted) return;
+        } else dictionary.set(v, id);
       }
-      return id;
-    });
-    if (ids.some((id) => id >= this.#maxClasses)) for (const set of this.#sets) this.#overflow(set);
+      ids[i] = id;
+    }
     for (const set of this.#sets) {
       if (set.overflow) continue;
-      // Two ids (each below 2^20, as maxClasses is) pack exactly into one number, a cheaper key than a string.
-      let key: number | string;
-      if (set.indexes.length === 2)
-        key =
-          (ids[set.indexes[0] as number] as number) * 1_048_576 + (ids[set.indexes[1] as number] as number);
-      else {
-        key = '';
-        for (const i of set.indexes) key += `${ids[i]},`;
+      let node = set.root;
+      const last = set.indexes.length - 1;
+      for (let j = 0; j < last; j++) {
+        const id = ids[set.indexes[j] as number] as number;
+        let next = node.get(id) as Trie | undefined;
+        if (next === undefined) {
+          next = new Map();
+          node.set(id, next);
+        }
+        node = next;
       }
-      const n = set.counts.get(key);
-      if (n !== undefined) set.counts.set(key, n + 1);
-      else if (set.counts.size >= this.#maxClasses) this.#overflow(set);
-      else set.counts.set(key, 1);
+      const leaf = ids[set.indexes[last] as number] as number;
+      const n = node.get(leaf) as number | undefined;
+      if (n !== undefined) node.set(leaf, n + 1);
+      else if (set.classes >= this.#maxClasses) this.#overflow(set);
+      else {
+        node.set(leaf, 1);
+        set.classes++;
+      }
     }
   }
 
-  #overflow(set: { counts: Map<number | string, number>; overflow: boolean }): void {
+  #overflow(set: ColumnSet): void {
     set.overflow = true;
-    set.counts.clear();
+    set.root = new Map();
     if (this.#sets.every((s) => s.overflow)) {
       this.#exhausted = true;
       for (const d of this.#dictionaries) d.clear();
@@ -137,14 +157,19 @@ export class KAnonymityCounter {
         };
       let k = Number.POSITIVE_INFINITY;
       let unique = 0;
-      for (const n of set.counts.values()) {
-        if (n < k) k = n;
-        if (n === 1) unique++;
-      }
+      const walk = (node: Trie) => {
+        for (const child of node.values()) {
+          if (typeof child === 'number') {
+            if (child < k) k = child;
+            if (child === 1) unique++;
+          } else walk(child);
+        }
+      };
+      walk(set.root);
       return {
         columns: set.columns,
-        k: set.counts.size === 0 ? null : k,
-        classes: set.counts.size,
+        k: set.classes === 0 ? null : k,
+        classes: set.classes,
         uniqueRecords: unique,
       };
     });
