@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PalisadeError } from '@palisade/core';
@@ -33,6 +33,7 @@ import {
   ledgerPaths,
   type OpenLedger,
   openLedger,
+  readSmall,
   signAndKeepCheckpoint,
   statementKey,
   trustedEntryKeys,
@@ -173,22 +174,15 @@ async function append(context: CommandContext): Promise<ExitCode> {
 }
 
 function readTrusted(paths: readonly string[]): string[] {
-  return paths.map((path) => {
-    try {
-      return readFileSync(path, 'utf8');
-    } catch (error) {
-      throw new PalisadeError('INPUT_NOT_FOUND', `Cannot read the trusted checkpoint ${path}`, {
-        cause: error,
-      });
-    }
-  });
+  return paths.map((path) => readSmall(path, 'trusted checkpoint').toString('utf8'));
 }
 
 async function verify(context: CommandContext): Promise<ExitCode> {
   const ledger = openLedger(ledgerPaths(context), false);
   const result = withLedger(ledger, ({ log, verifier, paths }) => {
     const trusted = readTrusted(stringList(context.values.trusted));
-    if (existsSync(paths.trustedCheckpoint)) trusted.push(readFileSync(paths.trustedCheckpoint, 'utf8'));
+    if (existsSync(paths.trustedCheckpoint))
+      trusted.push(readSmall(paths.trustedCheckpoint, 'trusted checkpoint').toString('utf8'));
     return { ...log.verify({ log: verifier }, { trusted }), trustedCheckpoints: trusted.length };
   });
   const text = result.ok

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { isPalisadeError, PalisadeError } from '@palisade/core';
 import {
   decodeEntry,
@@ -15,7 +15,7 @@ import { stringList } from '../commands/signing-common.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { writeResult } from '../io.ts';
 import { artifactDigest } from './artifact.ts';
-import { ledgerPaths, trustedEntryKeys } from './ledger-files.ts';
+import { ledgerPaths, readSmall, trustedEntryKeys } from './ledger-files.ts';
 
 /** Largest proof file read: a checkpoint with cosignatures, 63 hashes and a 64 KiB entry in base64. */
 const MAX_PROOF_FILE = 256 << 10;
@@ -24,7 +24,7 @@ function logKey(context: CommandContext): NoteVerifier {
   const given = context.values['log-key'];
   let text: string;
   if (typeof given === 'string' && given !== '') {
-    text = existsSync(given) ? readFileSync(given, 'utf8') : given;
+    text = existsSync(given) ? readSmall(given, 'log key').toString('utf8') : given;
   } else {
     const path = ledgerPaths(context).verifierKey;
     if (!existsSync(path))
@@ -32,7 +32,7 @@ function logKey(context: CommandContext): NoteVerifier {
         'USAGE',
         `check-proof needs the log's verifier key: --log-key VKEY|FILE (no ${path})`,
       );
-    text = readFileSync(path, 'utf8');
+    text = readSmall(path, 'log key').toString('utf8');
   }
   return parseVerifierKey(text.trim());
 }
@@ -54,19 +54,12 @@ export async function checkProof(context: CommandContext): Promise<ExitCode> {
   const path = context.positionals[1];
   if (path === undefined || context.positionals.length > 2)
     throw new PalisadeError('USAGE', 'ledger check-proof takes one tlog-proof file');
-  let data: Buffer;
-  try {
-    data = readFileSync(path);
-  } catch (error) {
-    throw new PalisadeError('INPUT_NOT_FOUND', `Cannot read the proof file ${path}`, { cause: error });
-  }
-  if (data.length > MAX_PROOF_FILE)
-    throw new PalisadeError('LIMIT_EXCEEDED', `${path} is larger than ${MAX_PROOF_FILE} bytes`);
+  const data = readSmall(path, 'proof file', MAX_PROOF_FILE);
   const verifier = logKey(context);
   if (verifier.sigType !== SIG_TYPE_ED25519)
     throw new PalisadeError('USAGE', 'the log key must be an Ed25519 verifier key (type 0x01)');
   const witnesses = stringList(context.values.witness).map((text) =>
-    parseVerifierKey((existsSync(text) ? readFileSync(text, 'utf8') : text).trim()),
+    parseVerifierKey((existsSync(text) ? readSmall(text, 'witness key').toString('utf8') : text).trim()),
   );
   const threshold = witnessThreshold(context.values['witness-threshold'], witnesses.length);
   const model = context.values.model;

@@ -1,5 +1,14 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { PalisadeError } from '@palisade/core';
 import {
@@ -19,6 +28,42 @@ import type { CommandContext, OptionSpec } from '../command.ts';
 import { stringList } from '../commands/signing-common.ts';
 
 export const DEFAULT_LEDGER = './.palisade/ledger.db';
+
+/** Largest key, checkpoint or proof file read (a signed note is at most 1 MiB). */
+export const MAX_SMALL_FILE = 2 << 20;
+
+/**
+ * Reads a small file (a key, a checkpoint, a proof), refusing one larger than `max` before reading it, so a wrong
+ * path to a large file fails at once instead of filling memory.
+ */
+export function readSmall(path: string, what: string, max: number = MAX_SMALL_FILE): Buffer {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new PalisadeError(
+      code === 'ENOENT' ? 'INPUT_NOT_FOUND' : 'INPUT_UNREADABLE',
+      `Cannot read the ${what} ${path}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size > max)
+      throw new PalisadeError('LIMIT_EXCEEDED', `The ${what} ${path} is larger than ${max} bytes`);
+    const data = Buffer.alloc(size);
+    let at = 0;
+    while (at < size) {
+      const read = readSync(fd, data, at, size - at, at);
+      if (read === 0) break;
+      at += read;
+    }
+    return data.subarray(0, at);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 export const LEDGER_OPTION: OptionSpec = {
   name: 'ledger',
@@ -63,17 +108,7 @@ export interface OpenLedger {
 }
 
 function readText(path: string, what: string): string {
-  try {
-    return readFileSync(path, 'utf8').trim();
-  } catch (error) {
-    throw new PalisadeError(
-      'INPUT_NOT_FOUND',
-      `Cannot read the ${what} ${path}: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
-  }
+  return readSmall(path, what).toString('utf8').trim();
 }
 
 /** Opens an initialised ledger; `needSigner` requires the secret key (append, checkpoint). */
@@ -130,7 +165,7 @@ export function signAndKeepCheckpoint(ledger: OpenLedger): string {
       `Signing a checkpoint needs the log key ${ledger.paths.signerKey}`,
     );
   const kept = existsSync(ledger.paths.trustedCheckpoint)
-    ? [readFileSync(ledger.paths.trustedCheckpoint, 'utf8')]
+    ? [readSmall(ledger.paths.trustedCheckpoint, 'trusted checkpoint').toString('utf8')]
     : [];
   const note = ledger.log.checkpoint(ledger.signer, kept);
   writeFileSync(ledger.paths.trustedCheckpoint, note);
@@ -169,7 +204,7 @@ export function statementKey(context: CommandContext, ledger: OpenLedger): KeyOb
   const path = context.values.key;
   if (typeof path === 'string' && path !== '') {
     try {
-      return createPrivateKey(readFileSync(path));
+      return createPrivateKey(readSmall(path, 'private key'));
     } catch (error) {
       throw new PalisadeError('USAGE', `${path} is not a PEM private key: ${(error as Error).message}`, {
         cause: error,
@@ -199,7 +234,7 @@ export function logDsseKey(verifier: NoteVerifier): DsseVerifier {
 export function signerKeys(context: CommandContext): KeyObject[] {
   return stringList(context.values['signer-key']).map((path) => {
     try {
-      return createPublicKey(readFileSync(path));
+      return createPublicKey(readSmall(path, 'public key'));
     } catch (error) {
       throw new PalisadeError('USAGE', `${path} is not a PEM public key: ${(error as Error).message}`, {
         cause: error,
