@@ -2,7 +2,7 @@ import { PalisadeError } from '@palisade/core';
 import type { TransparencyLog } from '../log/log.ts';
 import { type DsseVerifier, verifiedSigners } from './dsse.ts';
 import type { EntryDependency } from './entry.ts';
-import { entriesForDependency, entriesForSubject } from './lookup.ts';
+import { entriesForDependency, entriesForSubject, type IndexedEntry } from './lookup.ts';
 import { normalizeDigest } from './statement.ts';
 
 /** Most artifacts one lineage walk visits: a bound on work and output, not on the log. */
@@ -35,15 +35,20 @@ export interface Lineage {
   readonly descendants: readonly string[];
 }
 
+/** One lookup a lineage walk asks for: entries about `digest` as subject (`up`) or as an input. */
+export interface LineageLookup {
+  readonly digest: string;
+  readonly up: boolean;
+}
+
 /**
- * Walks the provenance graph around `digest`: ancestors (what it was trained from, recursively) and descendants
- * (what was trained from it, recursively), from the SLSA provenance entries in the log.
+ * The lineage walk as a generator of lookups, so the same walk runs over a synchronous store (SQLite) and an
+ * asynchronous one (PostgreSQL): each `yield` asks for entries, the driver answers with them.
  */
-export function lineage(
-  log: TransparencyLog,
+export function* lineageWalk(
   digest: string,
-  options: { readonly keys?: readonly DsseVerifier[] } = {},
-): Lineage {
+  keys: readonly DsseVerifier[],
+): Generator<LineageLookup, Lineage, IndexedEntry[]> {
   const root = normalizeDigest(digest);
   const names = new Map<string, Set<string>>([[root, new Set()]]);
   const edges = new Map<string, LineageEdge>();
@@ -58,20 +63,18 @@ export function lineage(
     }
     if (value !== undefined && value !== '') names.get(d)?.add(value);
   };
-  const addEdge = (edge: LineageEdge): void => {
-    edges.set(`${edge.from} ${edge.to} ${edge.role} ${edge.entry}`, edge);
-  };
-  const walk = (start: string, up: boolean): string[] => {
-    const seen = new Set<string>([start]);
-    const queue = [start];
+  const walked: Record<'up' | 'down', string[]> = { up: [], down: [] };
+  for (const up of [true, false]) {
+    const seen = new Set<string>([root]);
+    const queue = [root];
     for (let current = queue.shift(); current !== undefined; current = queue.shift()) {
-      const found = up ? entriesForSubject(log, current) : entriesForDependency(log, current);
+      const found: IndexedEntry[] = yield { digest: current, up };
       for (const { index, entry } of found) {
         for (const subject of entry.statement.subject) {
           if (`sha256:${subject.digest.sha256}` === current) name(current, subject.name);
         }
         if (entry.kind !== 'provenance') continue;
-        const signers = verifiedSigners(entry.envelope, options.keys ?? []);
+        const signers = verifiedSigners(entry.envelope, keys);
         const outputs = up ? [current] : entry.subjects;
         const inputs = up ? entry.dependencies : entry.dependencies.filter((d) => d.digest === current);
         for (const output of outputs) {
@@ -81,7 +84,8 @@ export function lineage(
             name(input.digest, input.name === input.role ? undefined : input.name);
             name(input.digest, input.uri);
             name(input.digest, input.label);
-            addEdge({ from: input.digest, to: output, role: input.role, entry: index, signers });
+            const edge = { from: input.digest, to: output, role: input.role, entry: index, signers };
+            edges.set(`${edge.from} ${edge.to} ${edge.role} ${edge.entry}`, edge);
             const next = up ? input.digest : output;
             if (!seen.has(next)) {
               seen.add(next);
@@ -91,24 +95,37 @@ export function lineage(
         }
       }
     }
-    seen.delete(start);
-    return [...seen];
-  };
-  const ancestors = walk(root, true);
-  const descendants = walk(root, false);
-  const entries = entriesForSubject(log, root).map(({ index, entry }) => ({
-    index,
-    kind: entry.kind,
-    digest: entry.digest,
-  }));
+    seen.delete(root);
+    walked[up ? 'up' : 'down'] = [...seen];
+  }
+  const about: IndexedEntry[] = yield { digest: root, up: true };
   return {
     root,
-    entries,
+    entries: about.map(({ index, entry }) => ({ index, kind: entry.kind, digest: entry.digest })),
     nodes: [...names].map(([d, set]) => ({ digest: d, names: [...set].sort() })),
     edges: [...edges.values()].sort((a, b) => a.entry - b.entry || a.from.localeCompare(b.from)),
-    ancestors,
-    descendants,
+    ancestors: walked.up,
+    descendants: walked.down,
   };
+}
+
+/**
+ * Walks the provenance graph around `digest`: ancestors (what it was trained from, recursively) and descendants
+ * (what was trained from it, recursively), from the SLSA provenance entries in the log. Each edge lists the trusted
+ * `keys` that signed its entry.
+ */
+export function lineage(
+  log: TransparencyLog,
+  digest: string,
+  options: { readonly keys?: readonly DsseVerifier[] } = {},
+): Lineage {
+  const walk = lineageWalk(digest, options.keys ?? []);
+  let step = walk.next();
+  while (!step.done) {
+    const { digest: asked, up } = step.value;
+    step = walk.next(up ? entriesForSubject(log, asked) : entriesForDependency(log, asked));
+  }
+  return step.value;
 }
 
 function label(graph: Lineage, digest: string): string {

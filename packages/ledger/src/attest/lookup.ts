@@ -16,6 +16,25 @@ export interface IndexedEntry {
 }
 
 /**
+ * The digests an entry names, for the index: its own digest, its subjects and (for provenance) its inputs. Entries
+ * that are not Palisade attestations (any bytes may be logged) name only themselves.
+ */
+export function entryReferences(index: number, bytes: Uint8Array): EntryReference[] {
+  const references: EntryReference[] = [{ digest: entryDigest(bytes), index, role: 'entry' }];
+  let entry: LedgerEntry;
+  try {
+    entry = decodeEntry(bytes);
+  } catch (error) {
+    if (isPalisadeError(error)) return references;
+    throw error;
+  }
+  for (const digest of new Set(entry.subjects)) references.push({ digest, index, role: 'subject' });
+  for (const dependency of entry.dependencies)
+    references.push({ digest: dependency.digest, index, role: dependency.role });
+  return references;
+}
+
+/**
  * Brings the log's reference index up to the log's size, decoding the entries appended since. Entries that are
  * not Palisade attestations (any bytes may be logged) name nothing and are skipped.
  */
@@ -113,19 +132,27 @@ export function findProvenance(
   options: { readonly keys?: readonly DsseVerifier[] } = {},
 ): ProvenanceFacts {
   const normalized = normalizeDigest(digest);
-  const found = entriesForSubject(log, normalized);
+  return provenanceFacts(normalized, entriesForSubject(log, normalized), options.keys ?? []);
+}
+
+/** The facts from the entries about `digest` (oldest first), whichever store they came from. */
+export function provenanceFacts(
+  digest: string,
+  found: readonly IndexedEntry[],
+  keys: readonly DsseVerifier[],
+): ProvenanceFacts {
   const entries: Record<string, number> = {};
   for (const { entry } of found) entries[entry.kind] = (entries[entry.kind] ?? 0) + 1;
   const newest = found.filter((f) => f.entry.kind === 'provenance').at(-1);
   if (newest === undefined)
-    return { digest: normalized, present: false, verified: false, signers: [], datasets: [], entries };
+    return { digest, present: false, verified: false, signers: [], datasets: [], entries };
   const { entry } = newest;
-  const signers = verifiedSigners(entry.envelope, options.keys ?? []);
+  const signers = verifiedSigners(entry.envelope, keys);
   const provenance = readSlsaProvenance(entry.statement.predicate);
   const code = entry.dependencies.find((d) => d.role === 'code');
   const baseModel = entry.dependencies.find((d) => d.role === 'base-model' && d.digest.startsWith('sha256:'));
   return {
-    digest: normalized,
+    digest,
     present: true,
     verified: signers.length > 0,
     index: newest.index,
