@@ -36,6 +36,8 @@ export interface SigstoreBundle {
   readonly mediaType: string;
   readonly verificationMaterial: VerificationMaterial;
   readonly tlogEntries: readonly unknown[];
+  /** DER RFC 3161 TimeStampResponses (`timestampVerificationData.rfc3161Timestamps[].signedTimestamp`). */
+  readonly rfc3161Timestamps?: readonly Uint8Array[];
   readonly dsseEnvelope: DsseEnvelope;
 }
 
@@ -154,6 +156,19 @@ function parseMaterial(value: unknown): { material: VerificationMaterial; tlogEn
   };
 }
 
+/** The RFC 3161 timestamps of `timestampVerificationData` (absent or `{}` means none). */
+function parseTimestamps(material: unknown): Uint8Array[] {
+  const data = isObject(material) ? material.timestampVerificationData : undefined;
+  if (data === undefined) return [];
+  if (!isObject(data)) fail('verificationMaterial.timestampVerificationData must be an object');
+  const list = data.rfc3161Timestamps ?? [];
+  if (!Array.isArray(list) || list.length > 16) fail('rfc3161Timestamps must be an array of at most 16');
+  return list.map((entry, index) => {
+    if (!isObject(entry)) fail(`rfc3161Timestamps[${index}] must be an object`);
+    return decodeBase64(entry.signedTimestamp, `rfc3161Timestamps[${index}].signedTimestamp`);
+  });
+}
+
 /**
  * Parses a Sigstore bundle as OMS uses it. Structure errors are `SigningError` with reason `BUNDLE_PARSE`
  * (or `MEDIA_TYPE`, `ENVELOPE_INVALID`); nothing here checks a signature.
@@ -186,6 +201,7 @@ export function parseBundle(
   if (json.verificationMaterial === undefined) fail('The bundle has no verificationMaterial');
   const dsseEnvelope = parseEnvelope(json.dsseEnvelope);
   const { material, tlogEntries } = parseMaterial(json.verificationMaterial);
+  const rfc3161Timestamps = parseTimestamps(json.verificationMaterial);
   const keyless = material.kind === 'certificate';
   if (mediaType !== BUNDLE_MEDIA_TYPE && !(keyless && options.anyMediaType)) {
     throw new SigningError(
@@ -193,5 +209,11 @@ export function parseBundle(
       `Unsupported bundle mediaType ${JSON.stringify(mediaType)}; expected ${BUNDLE_MEDIA_TYPE}`,
     );
   }
-  return { mediaType, verificationMaterial: material, tlogEntries, dsseEnvelope };
+  return {
+    mediaType,
+    verificationMaterial: material,
+    tlogEntries,
+    ...(rfc3161Timestamps.length > 0 ? { rfc3161Timestamps } : {}),
+    dsseEnvelope,
+  };
 }

@@ -65,6 +65,13 @@ test('OMS valid/sigstore.bundle.json verifies, also against the custom_trust_con
   const config = readFileSync(join(VECTORS, 'oms/trust/custom_trust_config.json'));
   const b = await verifyKeyless(dir, bundle, { trustedRoot: parseTrustedRoot(config) });
   assert.ok(b.ok, b.ok ? '' : `${b.reason}: ${b.message}`);
+  // The custom config trusts only GitHub's TSA: the Sigstore timestamp is ignored with a warning.
+  assert.ok(b.signer.method === 'sigstore' && b.signer.timestamps.length === 0);
+  assert.match(b.warnings.join('\n'), /1 RFC 3161 timestamp\(s\) were signed by no timestamp authority/);
+  assert.ok(a.signer.method === 'sigstore');
+  assert.deepEqual(a.signer.timestamps, [
+    { authority: 'https://timestamp.sigstore.dev/api/v1/timestamp', time: '2025-10-10T02:12:20.000Z' },
+  ]);
 });
 
 test('identity policy: another identity or issuer is rejected, naming what the certificate holds', {

@@ -1,4 +1,5 @@
 import { SigningError } from '../errors.ts';
+import { verifyTimestamp } from '../sigstore/rfc3161.ts';
 import { verifyEmbeddedScts } from '../sigstore/sct.ts';
 import { verifyTlogEntry } from '../sigstore/tlog.ts';
 import { type TrustedRoot, within } from '../sigstore/trusted-root.ts';
@@ -27,6 +28,10 @@ export interface KeylessSigner {
   /** CT logs whose embedded SCT verified. */
   readonly ctlogs: readonly string[];
   readonly tlog: { readonly baseUrl: string; readonly logIndex: string; readonly integratedTime: string };
+  /** Verified RFC 3161 timestamps over the signature. */
+  readonly timestamps: readonly { readonly authority: string; readonly time: string }[];
+  /** RFC 3161 timestamps that no authority of the trusted root signed; they attest nothing. */
+  readonly untrustedTimestamps: number;
 }
 
 /** Fulcio's chain at the integrated time, tried against each CA of the trusted root valid then. */
@@ -53,7 +58,8 @@ function verifyFulcioChain(leaf: Certificate, trustedRoot: TrustedRoot, time: Da
 /**
  * Verifies a keyless Sigstore bundle offline: the DSSE signature with the Fulcio certificate's key, each Rekor
  * entry (body, signed entry timestamp, inclusion proof and checkpoint), the Fulcio chain at the integrated time,
- * an embedded SCT from a trusted CT log, the certificate's usage, and the signer's identity and OIDC issuer.
+ * any RFC 3161 timestamps (and the chain at their times), an embedded SCT from a trusted CT log, the
+ * certificate's usage, and the signer's identity and OIDC issuer.
  */
 export function verifyKeylessSignature(bundle: SigstoreBundle, trust: KeylessTrust): KeylessSigner {
   const material = bundle.verificationMaterial;
@@ -78,6 +84,13 @@ export function verifyKeylessSignature(bundle: SigstoreBundle, trust: KeylessTru
     verifyTlogEntry(entry, bundle.dsseEnvelope, leaf, trust.trustedRoot),
   );
   const first = entries[0] as (typeof entries)[number];
+  const signature = bundle.dsseEnvelope.signatures[0]?.sig ?? new Uint8Array();
+  const stamped = (bundle.rfc3161Timestamps ?? []).map((token) =>
+    verifyTimestamp(token, signature, trust.trustedRoot.timestampAuthorities),
+  );
+  const timestamps = stamped.filter((stamp) => stamp !== undefined);
+  // The certificate must have been valid at every attested time: the log's and each timestamp authority's.
+  for (const stamp of timestamps) verifyFulcioChain(leaf, trust.trustedRoot, stamp.time);
   const path = verifyFulcioChain(leaf, trust.trustedRoot, first.integratedTime);
   const ctlogs = verifyEmbeddedScts(leaf, path[1] ?? leaf, trust.trustedRoot.ctlogs);
   checkSigningUsage(leaf);
@@ -88,6 +101,8 @@ export function verifyKeylessSignature(bundle: SigstoreBundle, trust: KeylessTru
     issuer: certificateIssuer(leaf),
     chain: path.map(describeCertificate),
     ctlogs: ctlogs.map((log) => log.baseUrl),
+    timestamps: timestamps.map((stamp) => ({ authority: stamp.authority, time: stamp.time.toISOString() })),
+    untrustedTimestamps: stamped.length - timestamps.length,
     tlog: {
       baseUrl: first.log.baseUrl,
       logIndex: first.logIndex,

@@ -334,7 +334,13 @@ function verifySigner(bundle: SigstoreBundle, trust: Trust, warnings: string[]):
     if (signer.legacyPae) warnings.push(LEGACY_WARNING);
     return signer;
   }
-  return verifyKeylessSignature(bundle, trust.trust);
+  const signer = verifyKeylessSignature(bundle, trust.trust);
+  if (signer.untrustedTimestamps > 0) {
+    warnings.push(
+      `${signer.untrustedTimestamps} RFC 3161 timestamp(s) were signed by no timestamp authority of the trusted root and were ignored`,
+    );
+  }
+  return signer;
 }
 
 /** The signed statement: OMS v1.0, or a v0.2 one (files as subjects) as the reference still reads it. */

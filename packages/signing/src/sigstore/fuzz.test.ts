@@ -9,6 +9,7 @@ import { verifyKeylessSignature } from '../bundle/verify-keyless.ts';
 import { isSigningError } from '../errors.ts';
 import { parseCertificate } from '../x509/certificate.ts';
 import { verifyCheckpoint } from './checkpoint.ts';
+import { verifyTimestamp } from './rfc3161.ts';
 import { verifyEmbeddedScts } from './sct.ts';
 import { parseTrustedRoot } from './trusted-root.ts';
 
@@ -17,7 +18,7 @@ import { parseTrustedRoot } from './trusted-root.ts';
  * keyless check: each input is accepted or rejected with a SigningError / PalisadeError, never another
  * exception. The seed is fixed so that a failure replays; FUZZ_SECONDS runs longer.
  */
-const SECONDS = fuzzSeconds(1);
+const SECONDS = fuzzSeconds(0.5);
 const VECTORS = resolve(import.meta.dirname, '../../../../../shared/vectors');
 const SKIP = existsSync(join(VECTORS, 'oms')) ? false : `vectors not found at ${VECTORS}`;
 const TOKENS = [...'{}[]",:0-9\n— +/='].map((c) => c.charCodeAt(0));
@@ -76,7 +77,7 @@ test(`certificate DER reader and SCT parser survive mutated certificates for ${S
   });
 });
 
-test(`checkpoint, trusted-root and keyless verification survive mutations for ${SECONDS}s`, {
+test(`checkpoint, trusted-root, timestamp and keyless verification survive mutations for ${SECONDS}s`, {
   skip: SKIP,
 }, () => {
   const rootText = readFileSync(join(VECTORS, 'tlog/sigstore/trusted_root.public-good.json'));
@@ -94,6 +95,11 @@ test(`checkpoint, trusted-root and keyless verification survive mutations for ${
     verifyCheckpoint(Buffer.from(input).toString('utf8'), logKey),
   );
   fuzz('parseTrustedRoot', 0x2007, [rootText], (input) => parseTrustedRoot(input));
+  const tokens = bundles.flatMap((bytes) => parseBundle(bytes).rfc3161Timestamps ?? []);
+  assert.ok(tokens.length > 0);
+  fuzz('verifyTimestamp', 0x3161, tokens, (input) => {
+    verifyTimestamp(input, new Uint8Array(8), trustedRoot.timestampAuthorities);
+  });
   fuzz('verifyKeylessSignature', 0x5eed, bundles, (input) => {
     verifyKeylessSignature(parseBundle(input, { anyMediaType: true }), {
       trustedRoot,

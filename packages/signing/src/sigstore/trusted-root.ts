@@ -35,6 +35,8 @@ export interface TrustedRoot {
   /** Certificate Transparency logs, whose SCTs Fulcio embeds in its certificates. */
   readonly ctlogs: readonly TransparencyLog[];
   readonly certificateAuthorities: readonly CertificateAuthority[];
+  /** RFC 3161 timestamp authorities: the TSA's certificate first, its root last. */
+  readonly timestampAuthorities: readonly CertificateAuthority[];
 }
 
 type Json = Record<string, unknown>;
@@ -107,8 +109,7 @@ function authorityCertificate(cert: unknown, what: string): Certificate {
   }
 }
 
-function authority(entry: unknown, index: number): CertificateAuthority {
-  const what = `certificateAuthorities[${index}]`;
+function authority(entry: unknown, what: string): CertificateAuthority {
   if (!isObject(entry) || !isObject(entry.certChain)) bad(`${what}.certChain is missing`);
   const certificates = list(entry.certChain.certificates, `${what}.certChain.certificates`).map((cert, i) =>
     authorityCertificate(cert, `${what}.certChain.certificates[${i}]`),
@@ -143,10 +144,15 @@ export function parseTrustedRoot(input: string | Uint8Array): TrustedRoot {
   }
   const tlogs = list(json.tlogs, 'tlogs').map((entry, i) => tlog(entry, `tlogs[${i}]`));
   const ctlogs = list(json.ctlogs, 'ctlogs').map((entry, i) => tlog(entry, `ctlogs[${i}]`));
-  const certificateAuthorities = list(json.certificateAuthorities, 'certificateAuthorities').map(authority);
+  const certificateAuthorities = list(json.certificateAuthorities, 'certificateAuthorities').map((entry, i) =>
+    authority(entry, `certificateAuthorities[${i}]`),
+  );
+  const timestampAuthorities = list(json.timestampAuthorities, 'timestampAuthorities').map((entry, i) =>
+    authority(entry, `timestampAuthorities[${i}]`),
+  );
   if (tlogs.length === 0) bad('it lists no transparency log');
   if (certificateAuthorities.length === 0) bad('it lists no certificate authority');
-  return { tlogs, ctlogs, certificateAuthorities };
+  return { tlogs, ctlogs, certificateAuthorities, timestampAuthorities };
 }
 
 export function within(range: ValidFor, time: Date): boolean {
