@@ -118,18 +118,33 @@ function makeInput(file: string, bytes: number): void {
   closeSync(fd);
 }
 
-function timed(command: string, args: readonly string[]): { seconds: number; stdout: string } {
+interface Timing {
+  readonly seconds: number;
+  /** User + system CPU seconds and peak RSS from /usr/bin/time (undefined without it). */
+  readonly cpu?: number;
+  readonly rssMb?: number;
+  readonly stdout: string;
+}
+
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+/** Wall time around the child, and its CPU time: on a shared machine the two differ, so both are printed. */
+function timed(command: string, args: readonly string[]): Timing {
+  const argv = TIME ? ['-f', '%U %S %M', command, ...args] : [...args];
   const start = process.hrtime.bigint();
-  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const result = spawnSync(TIME ?? command, argv, { encoding: 'utf8', maxBuffer: 64 << 20 });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (result.status !== 0 && result.status !== 1)
     throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
-  return { seconds, stdout: result.stdout };
+  const last = result.stderr.trim().split('\n').pop() ?? '';
+  const [user, sys, rss] = last.split(' ').map(Number);
+  return TIME && rss !== undefined && Number.isFinite(rss)
+    ? { seconds, cpu: (user ?? 0) + (sys ?? 0), rssMb: rss / 1024, stdout: result.stdout }
+    : { seconds, stdout: result.stdout };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
+function median(xs: readonly Timing[]): Timing {
+  return [...xs].sort((a, b) => a.seconds - b.seconds)[Math.floor(xs.length / 2)] as Timing;
 }
 
 mkdirSync(WORK, { recursive: true });
@@ -140,11 +155,11 @@ if (!existsSync(input) || statSync(input).size < sizeMb * 1e6) {
 }
 const size = statSync(input).size;
 timed('wc', ['-l', input]); // warm the page cache
-const wc: number[] = [];
-const pii: number[] = [];
+const wc: Timing[] = [];
+const pii: Timing[] = [];
 let report: { records: number; totalFindings: number; byEntity: Record<string, number> } | undefined;
 for (let i = 0; i < repeats; i++) {
-  wc.push(timed('wc', ['-l', input]).seconds);
+  wc.push(timed('wc', ['-l', input]));
   const run = timed(process.execPath, [
     CLI,
     'pii',
@@ -156,7 +171,7 @@ for (let i = 0; i < repeats; i++) {
     '--fail-on',
     'none',
   ]);
-  pii.push(run.seconds);
+  pii.push(run);
   report = JSON.parse(run.stdout);
 }
 const mb = size / 1e6;
@@ -164,7 +179,15 @@ console.log(
   `input: ${input} (${mb.toFixed(0)} MB, ${report?.records} records, ${report?.totalFindings} findings)`,
 );
 console.log(`findings by entity: ${JSON.stringify(report?.byEntity)}`);
-console.log('| command | wall s (median) | MB/s |');
-console.log('|---|---|---|');
-console.log(`| wc -l | ${median(wc).toFixed(2)} | ${(mb / median(wc)).toFixed(0)} |`);
-console.log(`| palisade pii --format json | ${median(pii).toFixed(2)} | ${(mb / median(pii)).toFixed(1)} |`);
+console.log('| command | wall s | MB/s (wall) | CPU s | MB/s (CPU) | peak RSS MB |');
+console.log('|---|---|---|---|---|---|');
+for (const [name, t] of [
+  ['wc -l', median(wc)],
+  ['palisade pii --format json', median(pii)],
+] as const) {
+  const cpu = t.cpu === undefined ? 'n/a' : t.cpu.toFixed(2);
+  const cpuRate = t.cpu === undefined || t.cpu === 0 ? 'n/a' : (mb / t.cpu).toFixed(1);
+  console.log(
+    `| ${name} | ${t.seconds.toFixed(2)} | ${(mb / t.seconds).toFixed(1)} | ${cpu} | ${cpuRate} | ${t.rssMb?.toFixed(0) ?? 'n/a'} |`,
+  );
+}

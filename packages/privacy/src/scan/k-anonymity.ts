@@ -50,6 +50,14 @@ export interface KAnonymityResult {
 
 const MAX_COMBINATIONS = 12;
 
+/**
+ * A value read from a large chunk may be a view into it (V8 slices strings of 13+ characters); a dictionary that
+ * kept such views would keep every chunk alive. Concatenating and slicing makes a flat copy.
+ */
+function ownCopy(value: string): string {
+  return ` ${value}`.slice(1);
+}
+
 /** Class counts as a trie keyed by value ids (small integers), one level per column: exact and cheap to update. */
 type Trie = Map<number, Trie | number>;
 
@@ -108,7 +116,7 @@ export class KAnonymityCounter {
         if (id >= this.#maxClasses) {
           for (const set of this.#sets) if (!set.overflow && set.indexes.includes(i)) this.#overflow(set);
           if (this.#exhausted) return;
-        } else dictionary.set(v, id);
+        } else dictionary.set(v.length >= 13 ? ownCopy(v) : v, id);
       }
       ids[i] = id;
     }
