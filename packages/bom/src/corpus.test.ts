@@ -72,6 +72,10 @@ test('format metadata reaches the BOM: GGUF header, ONNX producer, Keras version
   assert.equal(ggufHash?.content, createHash('sha256').update(ggufBytes).digest('hex'));
   assert.equal(ggufModel.purl, `pkg:generic/${ggufModel.name}?checksum=sha256%3A${ggufHash?.content}`);
   assert.ok(prop(ggufModel.components?.[0]?.properties, 'palisade:ai:metadata:general.architecture'));
+  assert.equal(
+    ggufModel.modelCard?.modelParameters?.architectureFamily,
+    prop(ggufModel.components?.[0]?.properties, 'palisade:ai:metadata:general.architecture'),
+  );
   assert.ok(
     gguf.document.components.some((c) => prop(c.properties, 'cdx:ai-ml:model:template:chat') !== undefined),
   );

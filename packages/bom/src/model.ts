@@ -62,6 +62,10 @@ export interface ModelView {
   readonly description?: string;
   readonly supplier?: string;
   readonly task?: string;
+  /** `config.json` model_type, else GGUF `general.architecture`. */
+  readonly architectureFamily?: string;
+  /** `config.json` architectures[0]. */
+  readonly modelArchitecture?: string;
   readonly licenses: readonly LicenseInfo[];
   readonly inheritedLicenses: readonly LicenseInfo[];
   readonly effectiveRisk: LicenseRisk;

@@ -129,6 +129,10 @@ export function resolveModel(facts: ModelFacts, user: UserFacts): ModelView {
     weights.find((w) => w.metadata.has('general.organization'))?.metadata.get('general.organization') ??
     owner;
   const task = facts.card?.task;
+  const architectureFamily =
+    facts.config?.architectureFamily ??
+    weights.find((w) => w.metadata.has('general.architecture'))?.metadata.get('general.architecture');
+  const modelArchitecture = facts.config?.modelArchitecture;
   const description = facts.card?.description;
   return {
     facts,
@@ -142,6 +146,8 @@ export function resolveModel(facts: ModelFacts, user: UserFacts): ModelView {
     ...(description ? { description } : {}),
     ...(supplier ? { supplier } : {}),
     ...(task ? { task } : {}),
+    ...(architectureFamily ? { architectureFamily } : {}),
+    ...(modelArchitecture ? { modelArchitecture } : {}),
     licenses,
     inheritedLicenses: inherited,
     effectiveRisk: mostRestrictive([...licenses, ...inherited].map((l) => l.risk)),

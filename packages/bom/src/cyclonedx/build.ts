@@ -67,7 +67,6 @@ function externalReferences(view: ModelView): ExternalReference[] {
 
 function modelCard(view: ModelView): ModelCard {
   const card = view.facts.card;
-  const config = view.facts.config;
   const co2 = card?.co2;
   const risks = (card?.risks ?? []).map((name, i) => {
     const mitigation = card?.recommendations[i] ?? card?.recommendations[0];
@@ -94,8 +93,8 @@ function modelCard(view: ModelView): ModelCard {
   };
   const modelParameters = {
     ...(view.task ? { task: view.task } : {}),
-    ...(config?.architectureFamily ? { architectureFamily: config.architectureFamily } : {}),
-    ...(config?.modelArchitecture ? { modelArchitecture: config.modelArchitecture } : {}),
+    ...(view.architectureFamily ? { architectureFamily: view.architectureFamily } : {}),
+    ...(view.modelArchitecture ? { modelArchitecture: view.modelArchitecture } : {}),
     ...(view.datasets.length ? { datasets: view.datasets.map((d) => ({ ref: d.ref })) } : {}),
   };
   const properties = [

@@ -98,10 +98,10 @@ export function buildSpdx(view: ModelView, options: SpdxBuildOptions = {}): Spdx
     ...(view.facts.isDirectory
       ? {}
       : { verifiedUsing: [{ type: 'Hash', algorithm: 'sha256', hashValue: view.facts.files[0]?.sha256 }] }),
-    ...(view.facts.config?.modelArchitecture || view.facts.config?.architectureFamily
+    ...(view.modelArchitecture || view.architectureFamily
       ? {
-          ai_typeOfModel: [view.facts.config.modelArchitecture, view.facts.config.architectureFamily].filter(
-            Boolean,
+          ai_typeOfModel: [view.modelArchitecture, view.architectureFamily].filter(
+            (t): t is string => t !== undefined,
           ),
         }
       : {}),
