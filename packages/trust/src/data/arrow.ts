@@ -25,7 +25,7 @@ export async function readArrow(path: string, options: TableOptions): Promise<Ta
       `${options.source} has ${ipc.numRows} rows, more than the limit of ${options.limits.maxRows}; sample it or raise the limit.`,
     );
   }
-  const table = new TableBuilder(options);
+  const table = new TableBuilder({ ...options, typedStrings: true });
   const skipped: SkippedColumn[] = [];
   for (const field of ipc.schema.fields) {
     const vector = ipc.getChild(field.name);

@@ -31,13 +31,16 @@ function textToNumber(text: string): number | undefined {
   return undefined;
 }
 
-/** The cell as a number (NaN when missing), or undefined when it is not a number. */
-function cellToNumber(cell: Cell): number | undefined {
+/**
+ * The cell as a number (NaN when missing), or undefined when it is not a number. Strings are read as numbers only
+ * when they are raw text (CSV); a typed source's strings (JSON, Parquet, Arrow) are labels, as pandas keeps them.
+ */
+function cellToNumber(cell: Cell, typedStrings: boolean): number | undefined {
   if (cell === null || cell === undefined) return Number.NaN;
   if (typeof cell === 'number') return cell;
   if (typeof cell === 'bigint') return Number(cell);
   if (cell instanceof Date) return cell.getTime();
-  if (typeof cell === 'string') return textToNumber(cell);
+  if (typeof cell === 'string') return typedStrings ? undefined : textToNumber(cell);
   return undefined;
 }
 
@@ -59,16 +62,18 @@ export class ColumnBuilder {
   readonly name: string;
   readonly #declared: ColumnKind | undefined;
   readonly #maxCategories: number;
+  readonly #typedStrings: boolean;
   #numbers: Float64Array | undefined = new Float64Array(1024);
   #codes: Int32Array | undefined;
   #dictionary = new Map<string, number>();
   #length = 0;
   #overflow = false;
 
-  constructor(name: string, declared: ColumnKind | undefined, maxCategories: number) {
+  constructor(name: string, declared: ColumnKind | undefined, maxCategories: number, typedStrings = false) {
     this.name = name;
     this.#declared = declared;
     this.#maxCategories = maxCategories;
+    this.#typedStrings = typedStrings;
     if (declared === 'categorical') {
       this.#numbers = undefined;
       this.#codes = new Int32Array(1024);
@@ -85,7 +90,7 @@ export class ColumnBuilder {
       return;
     }
     if (this.#numbers) {
-      const n = cellToNumber(cell);
+      const n = cellToNumber(cell, this.#typedStrings && this.#declared !== 'numeric');
       if (n !== undefined) {
         if (this.#length === this.#numbers.length) this.#numbers = grow(this.#numbers);
         this.#numbers[this.#length++] = n;

@@ -21,7 +21,7 @@ function cellOf(value: unknown, source: string, line: number, key: string): Cell
 
 /** Reads JSON lines (one flat object per line) into a Table; keys missing from a line are missing values. */
 export async function readJsonLines(path: string, options: TableOptions): Promise<Table> {
-  const table = new TableBuilder(options);
+  const table = new TableBuilder({ ...options, typedStrings: true });
   let pending = '';
   let line = 0;
   const take = (text: string) => {

@@ -54,7 +54,7 @@ export async function readParquet(path: string, options: TableOptions): Promise<
       },
     );
   }
-  const table = new TableBuilder(options);
+  const table = new TableBuilder({ ...options, typedStrings: true });
   const skipped: SkippedColumn[] = [];
   for (const [name, list] of chunks) {
     list.sort((a, b) => a.rowStart - b.rowStart);

@@ -78,7 +78,7 @@ test('CSV: ragged rows, duplicate headers and limits fail with clear errors', as
   assert.match(table.skipped[0]?.reason ?? '', /more than 2 distinct labels/);
 });
 
-test('JSON lines: keys may come and go, nested values are refused', async (t) => {
+test('JSON lines: keys may come and go, strings stay labels, nested values are refused', async (t) => {
   const dir = scratch(t);
   const path = join(dir, 'rows.jsonl');
   writeFileSync(path, '{"x": 1, "g": "a"}\n\n{"x": null, "g": "b", "late": true}\n{"x": 2.5}');
@@ -87,6 +87,14 @@ test('JSON lines: keys may come and go, nested values are refused', async (t) =>
   assert.deepEqual(texts(column(table, 'x'), 3), ['1', undefined, '2.5']);
   assert.deepEqual(texts(column(table, 'g'), 3), ['a', 'b', undefined]);
   assert.deepEqual(texts(column(table, 'late'), 3), [undefined, 'true', undefined]);
+  writeFileSync(join(dir, 'zips.jsonl'), '{"zip": "75001", "n": 1}\n{"zip": "01000", "n": 2}\n');
+  const zips = await readTable(join(dir, 'zips.jsonl'));
+  assert.equal(column(zips, 'zip').kind, 'categorical');
+  assert.deepEqual(texts(column(zips, 'zip'), 2), ['75001', '01000']);
+  assert.equal(
+    column(await readTable(join(dir, 'zips.jsonl'), { types: { zip: 'numeric' } }), 'zip').kind,
+    'numeric',
+  );
   writeFileSync(join(dir, 'nested.jsonl'), '{"x": {"y": 1}}\n');
   await assert.rejects(readTable(join(dir, 'nested.jsonl')), { code: 'INPUT_INVALID', message: /flatten/ });
   writeFileSync(join(dir, 'bad.jsonl'), '{"x": 1}\n{oops}\n');

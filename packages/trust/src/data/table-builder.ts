@@ -9,6 +9,8 @@ export interface TableOptions {
   readonly limits: ReadLimits;
   /** Where the data came from, for error messages. */
   readonly source: string;
+  /** Strings are typed values (JSON, Parquet, Arrow): labels, not text to read as numbers. */
+  readonly typedStrings?: boolean;
 }
 
 /** Collects rows (CSV, JSON lines) or whole columns into a Table, enforcing the row and column limits. */
@@ -39,7 +41,12 @@ export class TableBuilder {
         `${this.#options.source} has more than ${this.#options.limits.maxColumns} columns; raise the column limit if this is intended.`,
       );
     }
-    builder = new ColumnBuilder(name, this.#options.types?.[name], this.#options.limits.maxCategories);
+    builder = new ColumnBuilder(
+      name,
+      this.#options.types?.[name],
+      this.#options.limits.maxCategories,
+      this.#options.typedStrings === true,
+    );
     for (let i = 0; i < backfill; i++) builder.push(undefined);
     this.#builders.set(name, builder);
     return builder;
