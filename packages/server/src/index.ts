@@ -9,3 +9,4 @@ export { PostgresDatabase } from './db/postgres.ts';
 export { SqliteDatabase } from './db/sqlite.ts';
 export type { RunningServer, ServeOptions, TlsFiles } from './server.ts';
 export { isLoopback, startServer } from './server.ts';
+export { totpNow } from './identity/totp.ts';
