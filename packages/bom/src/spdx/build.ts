@@ -49,6 +49,39 @@ function expression(
   return { text: [...new Set(ids)].join(' AND '), custom };
 }
 
+/** Properties the AI and Dataset profiles require of their packages (spdx-3-model AIPackage.md, DatasetPackage.md). */
+const PROFILE_REQUIRED: Readonly<Record<string, readonly [string, readonly string[]]>> = {
+  ai: [
+    'ai_AIPackage',
+    [
+      'suppliedBy',
+      'software_downloadLocation',
+      'software_packageVersion',
+      'software_primaryPurpose',
+      'releaseTime',
+    ],
+  ],
+  dataset: [
+    'dataset_DatasetPackage',
+    ['originatedBy', 'software_downloadLocation', 'software_primaryPurpose', 'releaseTime', 'builtTime'],
+  ],
+};
+
+/**
+ * The profiles the document conforms to: AI and Dataset only when every package of the class has what the
+ * profile requires. Palisade never invents release or build times, so a model whose artifacts do not state them
+ * uses the AI classes without claiming the profile.
+ */
+function conformance(graph: readonly SpdxElement[]): string[] {
+  const out = ['core', 'software', 'simpleLicensing'];
+  for (const [profile, [type, required]] of Object.entries(PROFILE_REQUIRED)) {
+    const packages = graph.filter((e) => e.type === type);
+    if (packages.length > 0 && packages.every((p) => required.every((key) => p[key] !== undefined)))
+      out.push(profile);
+  }
+  return out;
+}
+
 export function buildSpdx(view: ModelView, options: SpdxBuildOptions = {}): SpdxDocumentJson {
   const ns = options.namespace ?? `urn:uuid:${randomUUID()}`;
   const id = (local: string) => `${ns}#${local}`;
@@ -211,7 +244,7 @@ export function buildSpdx(view: ModelView, options: SpdxBuildOptions = {}): Spdx
     name: `AI-BOM of ${view.name}`,
     rootElement: [sbom],
     element: [...elements, sbom],
-    profileConformance: ['core', 'software', 'simpleLicensing', 'ai', 'dataset'],
+    profileConformance: conformance(graph),
     dataLicense: id('license-data'),
   });
   base('simplelicensing_LicenseExpression', id('license-data'), {

@@ -19,6 +19,11 @@ test('the fixture gives a structurally valid SPDX 3.0.1 document', () => {
   assert.equal(doc['@context'], 'https://spdx.org/rdf/3.0.1/spdx-context.jsonld');
 });
 
+test('AI and Dataset profile conformance is not claimed without the release times the profiles require', () => {
+  const document = ofType('SpdxDocument')[0];
+  assert.deepEqual(document?.profileConformance, ['core', 'software', 'simpleLicensing']);
+});
+
 test('AI profile: the model package with purpose, purl, hyperparameters, metrics and SPDX-only facts', () => {
   assert.equal(model.software_primaryPurpose, 'model');
   assert.equal(model.software_packageUrl, 'pkg:huggingface/acme/tiny-llama-support');
