@@ -7,6 +7,6 @@ export type { OpenOptions } from './db/open.ts';
 export { openDatabase } from './db/open.ts';
 export { PostgresDatabase } from './db/postgres.ts';
 export { SqliteDatabase } from './db/sqlite.ts';
+export { totpNow } from './identity/totp.ts';
 export type { RunningServer, ServeOptions, TlsFiles } from './server.ts';
 export { isLoopback, startServer } from './server.ts';
-export { totpNow } from './identity/totp.ts';
