@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { dsseSigner, dsseVerifier } from '../attest/dsse.ts';
+import { signStatement } from '../attest/entry.ts';
+import { trainingProvenance } from '../attest/slsa.ts';
 import { consistencyProof, inclusionProof } from '../merkle/proof.ts';
 import { MemoryHashSource, treeHash } from '../merkle/source.ts';
 import { generateEd25519Key, parseSignerKey, parseVerifierKey } from '../note/keys.ts';
@@ -123,5 +126,43 @@ describe('PostgresLog', () => {
     // The log refuses to sign a checkpoint that contradicts one it signed before and that was kept elsewhere.
     await reopened.append([entry(99)]);
     await assert.rejects(reopened.checkpoint(signer, [trusted]), /inconsistent with the one of size 50/);
+  });
+
+  test('provenance lookups and lineage run on PostgreSQL as on SQLite', async (t) => {
+    if (admin === undefined) return t.skip(unreachable);
+    const log = await fresh('d');
+    const keys = generateKeyPairSync('ed25519');
+    const signer = dsseSigner(keys.privateKey);
+    const hex = (seed: string): string => createHash('sha256').update(seed).digest('hex');
+    const train = (model: string, base?: string) =>
+      signStatement(
+        trainingProvenance({
+          model: { name: model, sha256: hex(model) },
+          datasets: [{ name: 'web', sha256: hex('web') }],
+          ...(base !== undefined ? { baseModel: { sha256: hex(base) } } : {}),
+          builderId: 'https://ci.example/runner',
+        }),
+        signer,
+      );
+    await log.append([new TextEncoder().encode('raw bytes'), train('base'), train('tuned', 'base')]);
+    await log.append([train('distilled', 'tuned')]);
+    const facts = await log.findProvenance(hex('tuned'), { keys: [dsseVerifier(keys.publicKey)] });
+    assert.deepEqual(
+      [facts.present, facts.verified, facts.index, facts.baseModel],
+      [true, true, 2, `sha256:${hex('base')}`],
+    );
+    assert.deepEqual(
+      (await log.entriesForDependency(hex('web'))).map((e) => e.index),
+      [1, 2, 3],
+    );
+    const graph = await log.lineage(hex('tuned'));
+    assert.deepEqual(new Set(graph.ancestors), new Set([`sha256:${hex('base')}`, `sha256:${hex('web')}`]));
+    assert.deepEqual(graph.descendants, [`sha256:${hex('distilled')}`]);
+    // A second machine sees the same index without re-indexing what the first one did.
+    const other = await fresh('d');
+    assert.deepEqual(
+      (await other.entriesForSubject(hex('distilled'))).map((e) => e.index),
+      [3],
+    );
   });
 });

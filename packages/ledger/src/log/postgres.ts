@@ -1,4 +1,14 @@
 import { PalisadeError } from '@palisade/core';
+import type { DsseVerifier } from '../attest/dsse.ts';
+import { decodeEntry } from '../attest/entry.ts';
+import { type Lineage, lineageWalk } from '../attest/lineage.ts';
+import {
+  entryReferences,
+  type IndexedEntry,
+  type ProvenanceFacts,
+  provenanceFacts,
+} from '../attest/lookup.ts';
+import { normalizeDigest } from '../attest/statement.ts';
 import { leafHash } from '../merkle/hash.ts';
 import { checkConsistency, consistencyProof, inclusionProof } from '../merkle/proof.ts';
 import { AlignedNodeSource, type HashSource, treeHash } from '../merkle/source.ts';
@@ -9,7 +19,7 @@ import { parseNote } from '../note/note.ts';
 import { extendFrontier, type Frontier, frontierKeys } from './frontier.ts';
 import { type LogVerification, MAX_ENTRY_BYTES, TransparencyLog, type VerifyOptions } from './log.ts';
 import { SnapshotLogStore } from './snapshot.ts';
-import type { StoredEntry, StoredNode } from './store.ts';
+import type { EntryReference, StoredEntry, StoredNode } from './store.ts';
 
 /** What the PostgreSQL log needs of a client: `pg`'s Pool has this shape (the ledger does not import `pg`). */
 export interface SqlClient {
@@ -30,7 +40,13 @@ const SCHEMA = [
   'CREATE TABLE IF NOT EXISTS ledger_checkpoints (size BIGINT PRIMARY KEY, note TEXT NOT NULL)',
   'CREATE TABLE IF NOT EXISTS ledger_state (id INTEGER PRIMARY KEY CHECK (id = 1), size BIGINT NOT NULL)',
   'INSERT INTO ledger_state (id, size) VALUES (1, 0) ON CONFLICT (id) DO NOTHING',
+  'CREATE TABLE IF NOT EXISTS ledger_refs (digest TEXT NOT NULL, idx BIGINT NOT NULL, role TEXT NOT NULL, PRIMARY KEY (digest, idx, role))',
+  'CREATE TABLE IF NOT EXISTS ledger_refs_state (id INTEGER PRIMARY KEY CHECK (id = 1), size BIGINT NOT NULL)',
+  'INSERT INTO ledger_refs_state (id, size) VALUES (1, 0) ON CONFLICT (id) DO NOTHING',
 ];
+
+/** Entries decoded per index transaction while catching up. */
+const INDEX_BATCH = 1000;
 
 function count(value: unknown, what: string): number {
   const n = typeof value === 'string' || typeof value === 'bigint' ? Number(value) : value;
@@ -274,6 +290,85 @@ export class PostgresLog {
       [this.#size, note],
     );
     return note;
+  }
+
+  /**
+   * Brings the digest index (`ledger_refs`) up to the log's size, decoding the entries appended since; another
+   * machine catching up at the same time makes this a no-op (the index state row is locked).
+   */
+  async syncIndex(): Promise<void> {
+    const size = await PostgresLog.#storedSize(this.#pool);
+    this.#size = Math.max(this.#size, size);
+    for (;;) {
+      const { rows } = await this.#pool.query('SELECT size FROM ledger_refs_state WHERE id = 1');
+      const from = count(rows[0]?.size, 'indexed size');
+      if (from >= size) return;
+      const to = Math.min(size, from + INDEX_BATCH);
+      const references = (await this.entries(from, to)).flatMap((row) =>
+        entryReferences(row.index, row.entry),
+      );
+      const client = await this.#pool.connect();
+      try {
+        await client.query('BEGIN');
+        const locked = (await client.query('SELECT size FROM ledger_refs_state WHERE id = 1 FOR UPDATE'))
+          .rows[0];
+        if (count(locked?.size, 'indexed size') === from) {
+          await client.query(
+            'INSERT INTO ledger_refs (digest, idx, role) SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[]) ON CONFLICT DO NOTHING',
+            [references.map((r) => r.digest), references.map((r) => r.index), references.map((r) => r.role)],
+          );
+          await client.query('UPDATE ledger_refs_state SET size = $1 WHERE id = 1', [to]);
+        }
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    }
+  }
+
+  async #lookup(digest: string, roles: readonly EntryReference['role'][]): Promise<IndexedEntry[]> {
+    await this.syncIndex();
+    const { rows } = await this.#pool.query(
+      'SELECT DISTINCT e.idx, e.entry FROM ledger_refs r JOIN ledger_entries e ON e.idx = r.idx WHERE r.digest = $1 AND r.role = ANY($2::text[]) ORDER BY e.idx',
+      [normalizeDigest(digest), roles],
+    );
+    return rows.map((row) => ({
+      index: count(row.idx, 'entry index'),
+      entry: decodeEntry(bytes(row.entry, 'entry')),
+    }));
+  }
+
+  /** Every entry whose statement has `digest` as a subject, oldest first (as `entriesForSubject`). */
+  entriesForSubject(digest: string): Promise<IndexedEntry[]> {
+    return this.#lookup(digest, ['subject']);
+  }
+
+  /** Every provenance entry that lists `digest` as an input, oldest first (as `entriesForDependency`). */
+  entriesForDependency(digest: string): Promise<IndexedEntry[]> {
+    return this.#lookup(digest, ['dataset', 'base-model', 'code', 'dependency']);
+  }
+
+  /** What the ledger knows about an artifact's provenance (as `findProvenance`). */
+  async findProvenance(
+    digest: string,
+    options: { readonly keys?: readonly DsseVerifier[] } = {},
+  ): Promise<ProvenanceFacts> {
+    const normalized = normalizeDigest(digest);
+    return provenanceFacts(normalized, await this.entriesForSubject(normalized), options.keys ?? []);
+  }
+
+  /** Ancestors and descendants of an artifact (as `lineage`): the same walk, one query per artifact visited. */
+  async lineage(digest: string, options: { readonly keys?: readonly DsseVerifier[] } = {}): Promise<Lineage> {
+    const walk = lineageWalk(digest, options.keys ?? []);
+    let step = walk.next();
+    while (!step.done) {
+      const { digest: asked, up } = step.value;
+      step = walk.next(up ? await this.entriesForSubject(asked) : await this.entriesForDependency(asked));
+    }
+    return step.value;
   }
 
   /**
