@@ -14,14 +14,22 @@ export type { EntryDependency, EntryKind, LedgerEntry } from './attest/entry.ts'
 export { decodeEntry, encodeEntry, entryDigest, signStatement } from './attest/entry.ts';
 export type { Json, JsonObject } from './attest/json.ts';
 export { canonicalJson, MAX_JSON_DEPTH, parseJson } from './attest/json.ts';
-export type { Lineage, LineageEdge, LineageNode } from './attest/lineage.ts';
-export { formatLineageDot, formatLineageText, lineage, MAX_LINEAGE_NODES } from './attest/lineage.ts';
+export type { Lineage, LineageEdge, LineageLookup, LineageNode } from './attest/lineage.ts';
+export {
+  formatLineageDot,
+  formatLineageText,
+  lineage,
+  lineageWalk,
+  MAX_LINEAGE_NODES,
+} from './attest/lineage.ts';
 export type { IndexedEntry, ProvenanceFacts } from './attest/lookup.ts';
 export {
   entriesForDependency,
   entriesForSubject,
   entriesWithDigest,
+  entryReferences,
   findProvenance,
+  provenanceFacts,
   syncIndex,
 } from './attest/lookup.ts';
 export type {
