@@ -174,7 +174,7 @@ test('usage errors exit 2: no trust, two kinds of trust, keyless without --issue
     [['--certificate-chain', CA, '--certificate-time', 'yesterday'], /signing, now or an RFC 3339 time/],
     [['--trust-root', join(OMS, 'absent.json'), ...IDENTITY], /Cannot read the Sigstore trusted root/],
     [['--trust-root', CA, ...IDENTITY], /Invalid Sigstore trusted root/],
-    [['--certificate-chain', TRUSTED_ROOT], /not PEM certificates/],
+    [['--certificate-chain', TRUSTED_ROOT], /not PEM or DER certificates/],
   ];
   for (const [args, message] of cases) {
     const result = await run(['verify', model, ...args]);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
 import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -19,6 +20,15 @@ const CERTIFICATE_VECTORS = [
   { version: 'v1.0.0', ignore: [] },
   { version: 'v0.3.1', ignore: [] },
 ] as const;
+
+/** The Sigstore public-good Fulcio root, as PEM: a real root that did not issue these certificates. */
+function fulcioRootPem(): string {
+  const trusted = JSON.parse(
+    readFileSync(resolve(VECTORS, '../tlog/sigstore/trusted_root.public-good.json'), 'utf8'),
+  );
+  const der = trusted.certificateAuthorities[1].certChain.certificates[1].rawBytes as string;
+  return `-----BEGIN CERTIFICATE-----\n${der.match(/.{1,64}/g)?.join('\n')}\n-----END CERTIFICATE-----\n`;
+}
 
 async function verifyVector(dir: string, options: Record<string, unknown> = {}) {
   return verifyModel(dir, readFileSync(join(dir, 'model.sig')), { certificateChain: ROOT_CA(), ...options });
@@ -67,6 +77,17 @@ test('v0.2.0-certificate: a changed file is still caught (the legacy manifest is
   );
 });
 
+test('trust anchors may be given as DER, or as several PEM files with unrelated certificates among them', {
+  skip: SKIP,
+}, async () => {
+  const der = new X509Certificate(ROOT_CA()).raw;
+  const dir = join(MODELS, 'v1.1.0-certificate');
+  const a = await verifyVector(dir, { certificateChain: der });
+  assert.ok(a.ok, a.ok ? '' : `${a.reason}: ${a.message}`);
+  const b = await verifyVector(dir, { certificateChain: [fulcioRootPem(), ROOT_CA()] });
+  assert.ok(b.ok, b.ok ? '' : `${b.reason}: ${b.message}`);
+});
+
 test('OMS valid/certificate.bundle.json verifies against the v1.1.0-elliptic-key model', {
   skip: SKIP,
 }, async () => {
@@ -81,12 +102,9 @@ test('OMS valid/certificate.bundle.json verifies against the v1.1.0-elliptic-key
 test('another root (the Sigstore Fulcio root) is CHAIN_INVALID naming the leaf and its issuer', {
   skip: SKIP,
 }, async () => {
-  const trusted = JSON.parse(
-    readFileSync(resolve(VECTORS, '../tlog/sigstore/trusted_root.public-good.json'), 'utf8'),
-  );
-  const der = trusted.certificateAuthorities[1].certChain.certificates[1].rawBytes as string;
-  const pem = `-----BEGIN CERTIFICATE-----\n${der.match(/.{1,64}/g)?.join('\n')}\n-----END CERTIFICATE-----\n`;
-  const result = await verifyVector(join(MODELS, 'v1.1.0-certificate'), { certificateChain: pem });
+  const result = await verifyVector(join(MODELS, 'v1.1.0-certificate'), {
+    certificateChain: fulcioRootPem(),
+  });
   assert.ok(!result.ok);
   assert.equal(result.reason, 'CHAIN_INVALID');
   assert.match(result.message, /CN=intermediate-ca/);

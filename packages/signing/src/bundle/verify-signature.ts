@@ -2,7 +2,7 @@ import { verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { isPalisadeError } from '@palisade/core';
 import { SigningError } from '../errors.ts';
 import type { Certificate } from '../x509/certificate.ts';
-import { describeCertificate } from '../x509/certificate.ts';
+import { describeCertificate, OID } from '../x509/certificate.ts';
 import { type LoadedPublicKey, loadPublicKey } from './keys.ts';
 import { preAuthEncoding } from './pae.ts';
 import { type DsseEnvelope, IN_TOTO_PAYLOAD_TYPE } from './parse.ts';
@@ -63,7 +63,7 @@ export function certificateKey(certificate: Certificate): LoadedPublicKey {
 /** The leaf may sign: KeyUsage digitalSignature or ExtendedKeyUsage codeSigning, as model_signing requires. */
 export function checkSigningUsage(leaf: Certificate): void {
   const digitalSignature = leaf.keyUsage?.digitalSignature ?? false;
-  if (!digitalSignature && !leaf.extKeyUsage.includes('1.3.6.1.5.5.7.3.3')) {
+  if (!digitalSignature && !leaf.extKeyUsage.includes(OID.codeSigning)) {
     throw new SigningError(
       'CERTIFICATE_USAGE',
       `The signing certificate ${describeCertificate(leaf)} allows neither digitalSignature (KeyUsage) nor codeSigning (ExtendedKeyUsage)`,

@@ -9,7 +9,7 @@ import type { HashProgressListener } from '../serialize/hash-pool.ts';
 import { parseShardName } from '../serialize/order.ts';
 import { type Manifest, type Resource, rootDigest, serializeModel } from '../serialize/serialize.ts';
 import { parseTrustedRoot, type TrustedRoot } from '../sigstore/trusted-root.ts';
-import { parseCertificate, parsePemCertificates } from '../x509/certificate.ts';
+import { type Certificate, parseCertificate, parsePemCertificates } from '../x509/certificate.ts';
 import { type LoadedPublicKey, loadPublicKey, publicKeyHint } from './keys.ts';
 import { isMlDsa65Key, verifyMlDsaSignature } from './ml-dsa.ts';
 import { parseBundle, type SigstoreBundle } from './parse.ts';
@@ -235,9 +235,14 @@ type Trust =
   | { readonly kind: 'certificate'; readonly trust: CertificateTrust }
   | { readonly kind: 'sigstore'; readonly trust: KeylessTrust };
 
-function pemTexts(input: NonNullable<VerifyOptions['certificateChain']>): string[] {
+/** Trust anchors from PEM text (any number of certificates per input) or a single DER certificate. */
+function trustAnchors(input: NonNullable<VerifyOptions['certificateChain']>): Certificate[] {
   const list = typeof input === 'string' || input instanceof Uint8Array ? [input] : input;
-  return list.map((item) => (typeof item === 'string' ? item : Buffer.from(item).toString('utf8')));
+  return list.flatMap((item) => {
+    const text = typeof item === 'string' ? item : Buffer.from(item).toString('latin1');
+    if (text.includes('-----BEGIN CERTIFICATE-----')) return parsePemCertificates(text);
+    return [parseCertificate(typeof item === 'string' ? item : Buffer.from(item))];
+  });
 }
 
 /** An EC key, or an ML-DSA-65 key for bundles of the Palisade extension; anything else is a usage error. */
@@ -273,19 +278,14 @@ function resolveTrust(options: VerifyOptions): Trust {
   }
   if (options.publicKey !== undefined) return keyTrust(options.publicKey);
   if (options.certificateChain !== undefined) {
-    let anchors: ReturnType<typeof parsePemCertificates>;
+    let anchors: Certificate[];
     try {
-      anchors = pemTexts(options.certificateChain).flatMap((text) => {
-        const certificates = parsePemCertificates(text);
-        return certificates.length > 0 ? certificates : [parseCertificate(text)];
-      });
+      anchors = trustAnchors(options.certificateChain);
     } catch (error) {
       throw new PalisadeError(
         'USAGE',
-        `The certificate chain is not PEM certificates: ${(error as Error).message}`,
-        {
-          cause: error,
-        },
+        `The certificate chain is not PEM or DER certificates: ${(error as Error).message}`,
+        { cause: error },
       );
     }
     return {
