@@ -208,7 +208,7 @@ export const verifyCommand: Command = {
       type: 'string',
       multiple: true,
       value: 'FILE',
-      description: 'PEM file of trusted root certificates (repeatable): certificate method.',
+      description: 'PEM (or DER) file of trusted root certificates: certificate method.',
     },
     {
       name: 'trust-root',
