@@ -42,6 +42,7 @@ test('a bare NumPy file: both penalties apply, matching the rubric computed by h
   assert.equal(c.penalty, 0.9 * 0.95);
   assert.equal(c.score, 24.5);
   assert.equal(c.profile, 'incomplete');
+  assert.equal(bom.hasModelCard, false);
   assert.deepEqual(
     c.missing.filter((m) => m.tier === 'critical').map((m) => m.field),
     ['primaryPurpose', 'suppliedBy', 'component_version'],

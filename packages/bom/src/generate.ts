@@ -36,6 +36,8 @@ export interface BomResult {
   readonly licenseConflict: boolean;
   readonly datasets: readonly DatasetInfo[];
   readonly baseModels: readonly BaseModelInfo[];
+  /** The model has a Hugging Face model card (README.md at its root). */
+  readonly hasModelCard: boolean;
   /** Safety-relevant facts for policy gates. */
   readonly risks: {
     readonly pickle: boolean;
@@ -79,6 +81,7 @@ export async function generateBom(path: string, options: GenerateBomOptions = {}
     licenseConflict: view.licenseConflict,
     datasets: view.datasets,
     baseModels: view.baseModels,
+    hasModelCard: facts.card !== undefined,
     risks: {
       pickle: view.serializations.includes('pickle'),
       remoteCode: facts.remoteCode,

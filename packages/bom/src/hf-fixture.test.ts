@@ -32,6 +32,8 @@ test('identity: HF purl pinned to the commit, commit in version, never in hashes
   assert.equal(model.hashes, undefined);
   assert.equal(model.supplier?.name, 'Acme AI Lab');
   assert.match(model.description ?? '', /customer-support assistant/);
+  assert.equal(bom.hasModelCard, true);
+  assert.equal(bom.model, model);
 });
 
 test('license: llama3.1 has no SPDX id, so it goes by name and URL, with its LicenseRef and risk', () => {
