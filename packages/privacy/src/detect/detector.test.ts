@@ -57,3 +57,19 @@ test('masking never shows more than four characters', () => {
   assert.equal(maskForReport('ghp_Zq8v2LmN4pR7sT1uW3xY5aB6cD9eF0gH2jK4', 'secret'), 'ghp_************');
   assert.equal(maskForReport('a@b.io', 'pii'), '******');
 });
+
+test('hostile inputs (long runs built to make patterns backtrack) are scanned in linear time', {
+  timeout: 20_000,
+}, () => {
+  const hostile = [
+    'a_'.repeat(100_000),
+    `${'AB12'.repeat(20)} `.repeat(5_000),
+    `-----BEGIN PRIVATE KEY-----${' '.repeat(100_000)}x`,
+    `${'-----BEGIN PRIVATE KEY-----\n'.repeat(5_000)}`,
+    '1 '.repeat(100_000),
+    `${'a.'.repeat(50_000)}@${'b.'.repeat(50_000)}`,
+    'eyJ'.repeat(60_000),
+    'password='.repeat(20_000),
+  ];
+  for (const text of hostile) assert.ok(Array.isArray(detector.detect(text)));
+});

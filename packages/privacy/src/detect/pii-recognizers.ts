@@ -117,7 +117,9 @@ export const PII_RECOGNIZERS: readonly Recognizer[] = [
   {
     entity: 'IBAN_CODE',
     kind: 'pii',
-    pattern: /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{1,4}){3,8}(?![A-Za-z0-9])/g,
+    // Compact, or printed in groups of four: each form has one way to match, so no backtracking blow-up.
+    pattern:
+      /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,4})?)(?![A-Za-z0-9])/g,
     score: 1,
     context: ['iban', 'bank', 'account', 'transfer', 'sepa'],
     refine: ibanPrefix,

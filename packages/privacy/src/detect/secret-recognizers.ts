@@ -37,7 +37,7 @@ export const SECRET_RECOGNIZERS: readonly Recognizer[] = [
     entity: 'PRIVATE_KEY',
     kind: 'secret',
     pattern:
-      /-----BEGIN (?:[A-Z0-9]+ ){0,2}PRIVATE KEY(?: BLOCK)?-----(?:\r?\n[A-Za-z-]+:[^\n]*)*[\s\\n]+([A-Za-z0-9+/=\s\\n]{64,})/g,
+      /-----BEGIN (?:[A-Z0-9]+ ){0,2}PRIVATE KEY(?: BLOCK)?-----(?:\r?\n[A-Za-z-]+:[^\n]*){0,8}(?:\s|\\n)+([A-Za-z0-9+/=][A-Za-z0-9+/=\s\\]{63,16384})/g,
     group: 1,
     score: 1,
     validate: (s) => random(4.5)(s.replace(/\s|\\n/g, '').slice(0, 512)),
@@ -152,7 +152,7 @@ export const SECRET_RECOGNIZERS: readonly Recognizer[] = [
     entity: 'GENERIC_SECRET',
     kind: 'secret',
     pattern:
-      /(?<![A-Za-z0-9])(?:[A-Za-z0-9]+[_-])*(?:password|passwd|pwd|secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token|client[_-]?secret|private[_-]?token)(?:[_-][A-Za-z0-9]+)*["']?\s*[:=]\s*["'(]?([^\s"',;`()]{10,200})/gi,
+      /(?<![A-Za-z0-9])(?:[A-Za-z0-9]{1,32}[_-]){0,4}(?:password|passwd|pwd|secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token|client[_-]?secret|private[_-]?token)(?:[_-][A-Za-z0-9]{1,32}){0,4}["']?\s{0,8}[:=]\s{0,8}["'(]?([^\s"',;`()]{10,200})/gi,
     group: 1,
     score: 0.8,
     validate: (s) => randomLooking(s) && /\d/.test(s) && /[A-Za-z]/.test(s),

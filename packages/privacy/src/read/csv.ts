@@ -20,10 +20,12 @@ export class CsvReader {
     const text = this.#pending === '' ? chunk : this.#pending + chunk;
     let pos = 0;
     const sep = this.#separator;
+    // The next quote is looked up once and reused until passed: searching from every line would be quadratic.
+    let quote = text.indexOf('"');
     while (pos < text.length) {
       const nl = text.indexOf('\n', pos);
       if (nl < 0) break;
-      const quote = text.indexOf('"', pos);
+      if (quote >= 0 && quote < pos) quote = text.indexOf('"', pos);
       if (quote < 0 || quote > nl) {
         const end = nl > pos && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
         this.#emit(text.slice(pos, end).split(sep), onRecord);
