@@ -23,6 +23,8 @@ import {
   formatVerifierKey,
   MemoryWitnessStore,
   parseVerifierKey,
+  SqliteLogStore,
+  TransparencyLog,
   Witness,
 } from '@palisade/ledger';
 import type { Io } from './io.ts';
@@ -85,6 +87,15 @@ test('init writes the log key with 0600 permissions and refuses to overwrite a l
   const again = await run(['ledger', 'init', '--ledger', ledger]);
   assert.equal(again.code, 2);
   assert.match(again.err, /already exists/);
+  // A database written without keys (e.g. by a library caller) is adopted, its history checkpointed.
+  const bare = join(stateDir, 'bare.db');
+  const store = new SqliteLogStore(bare);
+  new TransparencyLog(store, 'x').append([new TextEncoder().encode('decision')]);
+  store.close();
+  const adopted = await run(['ledger', 'init', '--ledger', bare, '--origin', 'ledger.example/adopted']);
+  assert.equal(adopted.code, 0, adopted.err);
+  assert.match(adopted.out, /^Adopted the existing ledger/);
+  assert.equal((await run(['ledger', 'verify', '--ledger', bare])).code, 0);
   const missing = await run(['ledger', 'verify', '--ledger', join(stateDir, 'none.db')]);
   assert.equal(missing.code, 2);
   assert.match(missing.err, /palisade ledger init/);

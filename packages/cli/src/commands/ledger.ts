@@ -69,12 +69,15 @@ function withLedger<T>(ledger: OpenLedger, work: (ledger: OpenLedger) => T): T {
 
 async function init(context: CommandContext): Promise<ExitCode> {
   const paths = ledgerPaths(context);
-  if (existsSync(paths.database) || existsSync(paths.signerKey)) {
+  if (existsSync(paths.signerKey) || existsSync(paths.verifierKey)) {
     throw new PalisadeError(
       'INPUT_INVALID',
       `A ledger already exists at ${paths.database}; keep it, or choose another --ledger`,
     );
   }
+  // A database without keys (written by a library caller such as `palisade gate --ledger`) is adopted: its history
+  // gets its first signed checkpoint.
+  const adopted = existsSync(paths.database);
   const given = context.values.origin;
   const origin =
     typeof given === 'string' && given !== ''
@@ -88,6 +91,7 @@ async function init(context: CommandContext): Promise<ExitCode> {
   const checkpoint = withLedger(openLedger(paths, true), signAndKeepCheckpoint);
   const result = {
     ledger: paths.database,
+    adopted,
     origin,
     verifierKey: vkey,
     signerKey: paths.signerKey,
@@ -98,7 +102,7 @@ async function init(context: CommandContext): Promise<ExitCode> {
     context.flags.format === 'json'
       ? json(result)
       : [
-          `Created ledger ${paths.database} (origin ${origin})`,
+          `${adopted ? 'Adopted the existing' : 'Created'} ledger ${paths.database} (origin ${origin})`,
           `Log key:      ${paths.signerKey} (secret, mode 0600)`,
           `Verifier key: ${vkey}`,
           `              (also in ${paths.verifierKey}; give it to whoever checks proofs)`,
