@@ -34,10 +34,8 @@ function now(): string {
   return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 }
 
-async function provenance(context: CommandContext): Promise<ExitCode> {
-  const modelPath = optional(context, 'model');
-  if (modelPath === undefined)
-    throw new PalisadeError('USAGE', "attest provenance needs --model PATH. See 'palisade attest --help'.");
+/** What went into the run, hashed and read from disk: the slow part, done after the ledger and key are checked. */
+async function collect(context: CommandContext, modelPath: string) {
   const model = await artifactDigest(modelPath);
   const datasets = [];
   for (const path of stringList(context.values.dataset)) {
@@ -70,11 +68,18 @@ async function provenance(context: CommandContext): Promise<ExitCode> {
     ...(invocationId !== undefined ? { invocationId } : {}),
     finishedOn: now(),
   };
-  const statement = trainingProvenance(run);
+  return { run, model, datasets, code, base };
+}
+
+async function provenance(context: CommandContext): Promise<ExitCode> {
+  const modelPath = optional(context, 'model');
+  if (modelPath === undefined)
+    throw new PalisadeError('USAGE', "attest provenance needs --model PATH. See 'palisade attest --help'.");
   const ledger = openLedger(ledgerPaths(context), true);
-  let result: { index: number; digest: string; proof: string; size: number };
   try {
-    const entry = signStatement(statement, dsseSigner(statementKey(context, ledger)));
+    const signer = dsseSigner(statementKey(context, ledger));
+    const { run, model, datasets, code, base } = await collect(context, modelPath);
+    const entry = signStatement(trainingProvenance(run), signer);
     const index = appendWithRetry(ledger, [entry]);
     const checkpoint = signAndKeepCheckpoint(ledger);
     const proof = optional(context, 'proof') ?? proofPathFor(modelPath);
@@ -90,41 +95,42 @@ async function provenance(context: CommandContext): Promise<ExitCode> {
       throw new PalisadeError(
         'INPUT_INVALID',
         `Cannot write the proof to ${proof}: ${(error as Error).message}`,
-        { cause: error },
+        {
+          cause: error,
+        },
       );
     }
-    result = { index, digest: entryDigest(entry), proof, size: ledger.log.size };
+    const out = {
+      ledger: ledger.paths.database,
+      index,
+      entryDigest: entryDigest(entry),
+      model: `sha256:${model.sha256}`,
+      datasets: datasets.map((d) => `sha256:${d.sha256}`),
+      ...(code !== undefined ? { code } : {}),
+      ...(base !== undefined ? { baseModel: base.digest } : {}),
+      builderId: run.builderId,
+      proof,
+    };
+    await writeResult(
+      context.io,
+      context.flags.format === 'json'
+        ? `${JSON.stringify(out, null, 2)}\n`
+        : [
+            `Recorded the provenance of ${modelPath} as ledger entry ${index}`,
+            `Entry digest: ${out.entryDigest}`,
+            `Model:        ${out.model}`,
+            ...datasets.map((d) => `Dataset:      sha256:${d.sha256} (${d.name})`),
+            ...(code !== undefined ? [`Code:         ${code.uri} @ ${code.commit}`] : []),
+            ...(base !== undefined ? [`Base model:   ${base.digest}`] : []),
+            `Proof:        ${proof}`,
+            '',
+          ].join('\n'),
+      context.flags.output,
+    );
+    return EXIT.ok;
   } finally {
     ledger.close();
   }
-  const out = {
-    ledger: ledgerPaths(context).database,
-    index: result.index,
-    entryDigest: result.digest,
-    model: `sha256:${model.sha256}`,
-    datasets: datasets.map((d) => `sha256:${d.sha256}`),
-    ...(code !== undefined ? { code } : {}),
-    ...(base !== undefined ? { baseModel: base.digest } : {}),
-    builderId: run.builderId,
-    proof: result.proof,
-  };
-  await writeResult(
-    context.io,
-    context.flags.format === 'json'
-      ? `${JSON.stringify(out, null, 2)}\n`
-      : [
-          `Recorded the provenance of ${modelPath} as ledger entry ${result.index}`,
-          `Entry digest: ${result.digest}`,
-          `Model:        ${out.model}`,
-          ...datasets.map((d) => `Dataset:      sha256:${d.sha256} (${d.name})`),
-          ...(code !== undefined ? [`Code:         ${code.uri} @ ${code.commit}`] : []),
-          ...(base !== undefined ? [`Base model:   ${base.digest}`] : []),
-          `Proof:        ${result.proof}`,
-          '',
-        ].join('\n'),
-    context.flags.output,
-  );
-  return EXIT.ok;
 }
 
 async function run(context: CommandContext): Promise<ExitCode> {
