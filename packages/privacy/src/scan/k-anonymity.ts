@@ -49,6 +49,7 @@ export interface KAnonymityResult {
 }
 
 const MAX_COMBINATIONS = 12;
+const WARMUP_RECORDS = 4096;
 
 /**
  * A value read from a large chunk may be a view into it (V8 slices strings of 13+ characters); a dictionary that
@@ -64,6 +65,8 @@ type Trie = Map<number, Trie | number>;
 interface ColumnSet {
   readonly columns: string[];
   readonly indexes: number[];
+  /** `indexes` in trie order. */
+  levels: number[];
   root: Trie;
   classes: number;
   overflow: boolean;
@@ -75,6 +78,7 @@ export class KAnonymityCounter {
   readonly #dictionaries: Map<string, number>[];
   readonly #ids: number[];
   #exhausted = false;
+  #warmup: number[][] | undefined = [];
 
   constructor(quasiIdentifiers: readonly string[], maxClasses = 500_000) {
     this.#maxClasses = maxClasses;
@@ -90,6 +94,7 @@ export class KAnonymityCounter {
       this.#sets.push({
         columns,
         indexes: columns.map((c) => qi.indexOf(c)),
+        levels: columns.map((c) => qi.indexOf(c)),
         root: new Map(),
         classes: 0,
         overflow: false,
@@ -120,12 +125,36 @@ export class KAnonymityCounter {
       }
       ids[i] = id;
     }
+    if (this.#warmup !== undefined) {
+      this.#warmup.push([...ids]);
+      if (this.#warmup.length >= WARMUP_RECORDS) this.#endWarmup();
+      return;
+    }
+    this.#count(ids);
+  }
+
+  /**
+   * Orders each set's trie levels by ascending number of distinct values seen in the first records (few inner
+   * maps near the root), then counts the buffered records. k does not depend on the order.
+   */
+  #endWarmup(): void {
+    const buffered = this.#warmup ?? [];
+    this.#warmup = undefined;
+    for (const set of this.#sets)
+      set.levels = [...set.indexes].sort(
+        (a, b) => (this.#dictionaries[a]?.size ?? 0) - (this.#dictionaries[b]?.size ?? 0),
+      );
+    for (const ids of buffered) this.#count(ids);
+  }
+
+  #count(ids: readonly number[]): void {
     for (const set of this.#sets) {
       if (set.overflow) continue;
       let node = set.root;
-      const last = set.indexes.length - 1;
+      const levels = set.levels;
+      const last = levels.length - 1;
       for (let j = 0; j < last; j++) {
-        const id = ids[set.indexes[j] as number] as number;
+        const id = ids[levels[j] as number] as number;
         let next = node.get(id) as Trie | undefined;
         if (next === undefined) {
           next = new Map();
@@ -133,7 +162,7 @@ export class KAnonymityCounter {
         }
         node = next;
       }
-      const leaf = ids[set.indexes[last] as number] as number;
+      const leaf = ids[levels[last] as number] as number;
       const n = node.get(leaf) as number | undefined;
       if (n !== undefined) node.set(leaf, n + 1);
       else if (set.classes >= this.#maxClasses) this.#overflow(set);
@@ -154,6 +183,7 @@ export class KAnonymityCounter {
   }
 
   results(): KAnonymityResult[] {
+    if (this.#warmup !== undefined) this.#endWarmup();
     return this.#sets.map((set) => {
       if (set.overflow)
         return {
