@@ -9,7 +9,8 @@
  * Each measurement (threads as the CLI uses them, one thread, KS) runs in its own child process (`--mode`), so
  * that each peak RSS is its own; every child generates the same tables and holds both of them. The columns come
  * from a counter-based generator (mulberry32's mixer on i, Box–Muller) that columns.py repeats bit for bit with
- * numpy, so both sides test the same numbers without a 400 MB file between them. Generation is not timed. Wall and
+ * numpy, so both sides test the same numbers without a 400 MB file between them; they live on SharedArrayBuffers,
+ * as readTable stores columns, so that drift threads share them. Generation is not timed. Wall and
  * CPU seconds are printed: on a shared machine the CPU seconds are the comparable figure. scipy is Debian's
  * python3-scipy (`apt-get install -y python3-scipy`), run with PYTHON (default /usr/bin/python3).
  */
@@ -23,6 +24,8 @@ import {
   driftReport,
   driftReportParallel,
   ksTwoSample,
+  sharedFloat64,
+  sharedInt32,
   sortFloat64,
   type Table,
 } from '../../packages/trust/src/index.ts';
@@ -55,7 +58,7 @@ const seedOf = (stream: number) => Math.imul(stream, GOLDEN) >>> 0;
 function normals(stream: number, n: number, shift: number): Float64Array {
   const s1 = seedOf(2 * stream);
   const s2 = seedOf(2 * stream + 1);
-  const out = new Float64Array(n);
+  const out = sharedFloat64(n);
   for (let i = 0; i < n; i++) {
     out[i] = Math.sqrt(-2 * Math.log(1 - uniform(s1, i))) * Math.cos(2 * Math.PI * uniform(s2, i)) + shift;
   }
@@ -69,7 +72,7 @@ function labels(stream: number, n: number, mix: number): Int32Array {
   const weights = LABELS.map((_, k) => (1 - mix) * ((k + 1) / 36) + mix / LABELS.length);
   const cumulative = weights.map((_, k) => weights.slice(0, k + 1).reduce((s, w) => s + w, 0));
   const seed = seedOf(stream);
-  const out = new Int32Array(n);
+  const out = sharedInt32(n);
   for (let i = 0; i < n; i++) {
     const x = uniform(seed, i);
     const k = cumulative.findIndex((c) => x < c);

@@ -3,6 +3,7 @@ export type { ReadLimits } from './data/limits.ts';
 export { DEFAULT_READ_LIMITS } from './data/limits.ts';
 export type { DataFormat, ReadTableOptions } from './data/read-table.ts';
 export { DATA_FORMATS, kindOverrides, readTable } from './data/read-table.ts';
+export { sharedFloat64, sharedInt32, toShared } from './data/shared.ts';
 export { columnRows, tableRows } from './data/subset.ts';
 export type {
   CategoricalColumn,

@@ -1,4 +1,5 @@
 import { PalisadeError } from '@palisade/core';
+import { toShared } from './shared.ts';
 import type { Column, ColumnKind } from './table.ts';
 
 /** Cell texts that mean "missing", as pandas reads them by default. */
@@ -151,12 +152,12 @@ export class ColumnBuilder {
       return { skipped: `more than ${this.#maxCategories} distinct labels (an identifier or free text?)` };
     }
     if (this.#numbers) {
-      return { name: this.name, kind: 'numeric', values: this.#numbers.slice(0, this.#length) };
+      return { name: this.name, kind: 'numeric', values: toShared(this.#numbers, this.#length) };
     }
     return {
       name: this.name,
       kind: 'categorical',
-      codes: (this.#codes as Int32Array).slice(0, this.#length),
+      codes: toShared(this.#codes as Int32Array, this.#length),
       categories: [...this.#dictionary.keys()],
     };
   }

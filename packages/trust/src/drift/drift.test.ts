@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
+import { toShared } from '../data/shared.ts';
 import type { CategoricalColumn, Column, NumericColumn, Table } from '../data/table.ts';
 import { seededRandom } from '../stats/random.ts';
 import { columnDrift } from './column-drift.ts';
@@ -192,9 +193,14 @@ test('windows over time: the current data is ordered by its timestamp, and the s
 });
 
 test('the parallel report (worker threads) is the sequential report, errors included', async () => {
+  // Numeric columns on shared memory (as readTable stores them), the categorical one a plain copy: both paths.
+  const sharedNumeric = (name: string, values: number[]): NumericColumn => {
+    const column = numeric(name, values);
+    return { ...column, values: toShared(column.values, values.length) };
+  };
   const reference = table(
-    numeric('a', normals(1500, 3)),
-    numeric('b', normals(1500, 4, 0.2)),
+    sharedNumeric('a', normals(1500, 3)),
+    sharedNumeric('b', normals(1500, 4, 0.2)),
     categorical(
       'c',
       normals(1500, 5).map((v) => (v > 0.5 ? 'x' : v > -0.5 ? 'y' : 'z')),

@@ -20,9 +20,9 @@ const PARALLEL_MIN_VALUES = 20_000_000;
 type Reply = { id: number; result?: ColumnDrift; error?: { code: string; message: string } };
 
 /**
- * `driftReport` with the columns spread over worker threads (default: one per core, from 20 million values). Each thread gets one column
- * pair at a time (a copy), so memory grows by two columns per thread; the report is the same as the sequential
- * one. Small inputs run in this thread.
+ * `driftReport` with the columns spread over worker threads (default: one per core, from 20 million values). Each
+ * thread gets one column pair at a time: shared, not copied, when the columns live on a SharedArrayBuffer (as
+ * `readTable` stores them). The report is the same as the sequential one. Small inputs run in this thread.
  */
 export async function driftReportParallel(
   reference: Table,
