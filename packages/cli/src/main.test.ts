@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Io } from './io.ts';
-import { COMMANDS, main } from './main.ts';
+import { loadCommands, main } from './main.ts';
 
 const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../bin/palisade.js');
 const MALICIOUS = Buffer.from("cos\nsystem\n(S'touch /tmp/palisade-never'\ntR.", 'latin1');
@@ -40,8 +40,9 @@ function fixtures(t: { after: (fn: () => void) => void }) {
 test('--help and every command --help exit 0 with usage and examples', async () => {
   const top = fakeIo();
   assert.equal(await main(['--help'], top.io), 0);
-  for (const command of COMMANDS) assert.match(top.out(), new RegExp(`\\b${command.name}\\b`));
-  for (const command of COMMANDS) {
+  const commands = await loadCommands();
+  for (const command of commands) assert.match(top.out(), new RegExp(`\\b${command.name}\\b`));
+  for (const command of commands) {
     const run = fakeIo();
     assert.equal(await main([command.name, '--help'], run.io), 0);
     assert.match(run.out(), /^Usage: palisade /);

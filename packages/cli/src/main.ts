@@ -2,50 +2,47 @@ import { parseArgs } from 'node:util';
 import { PalisadeError } from '@palisade/core';
 import { VERSION } from '@palisade/scanner';
 import { type Command, GLOBAL_OPTIONS } from './command.ts';
-import { attestCommand } from './commands/attest.ts';
-import { bomCommand } from './commands/bom.ts';
-import { complianceCommand } from './commands/compliance.ts';
-import { dpCommand } from './commands/dp.ts';
-import { driftCommand } from './commands/drift.ts';
-import { explainCommand } from './commands/explain.ts';
-import { fairnessCommand } from './commands/fairness.ts';
-import { gateCommand } from './commands/gate.ts';
-import { ledgerCommand } from './commands/ledger.ts';
-import { lineageCommand } from './commands/lineage.ts';
-import { piiCommand } from './commands/pii.ts';
-import { policyCommand } from './commands/policy.ts';
-import { redteamCommand } from './commands/redteam.ts';
-import { robustnessCommand } from './commands/robustness.ts';
-import { rulesCommand } from './commands/rules.ts';
-import { scanCommand } from './commands/scan.ts';
-import { serveCommand } from './commands/serve.ts';
-import { signCommand } from './commands/sign.ts';
-import { verifyCommand } from './commands/verify.ts';
 import { EXIT, type ExitCode, exitCodeFor } from './exit-codes.ts';
 import { commandHelp, mainHelp } from './help.ts';
 import { type Io, processIo, useColor } from './io.ts';
 
-export const COMMANDS: readonly Command[] = [
-  scanCommand,
-  signCommand,
-  verifyCommand,
-  bomCommand,
-  ledgerCommand,
-  attestCommand,
-  lineageCommand,
-  gateCommand,
-  complianceCommand,
-  policyCommand,
-  robustnessCommand,
-  redteamCommand,
-  rulesCommand,
-  driftCommand,
-  fairnessCommand,
-  piiCommand,
-  dpCommand,
-  explainCommand,
-  serveCommand,
-];
+/**
+ * Every command, in help order, loaded only when asked for: `palisade scan` must not pay at start-up for the
+ * server, the BOM, CEL or ONNX Runtime. The bundle keeps each command in its own chunk (scripts/bundle.ts).
+ */
+const LOADERS: Readonly<Record<string, () => Promise<Command>>> = {
+  scan: async () => (await import('./commands/scan.ts')).scanCommand,
+  sign: async () => (await import('./commands/sign.ts')).signCommand,
+  verify: async () => (await import('./commands/verify.ts')).verifyCommand,
+  bom: async () => (await import('./commands/bom.ts')).bomCommand,
+  ledger: async () => (await import('./commands/ledger.ts')).ledgerCommand,
+  attest: async () => (await import('./commands/attest.ts')).attestCommand,
+  lineage: async () => (await import('./commands/lineage.ts')).lineageCommand,
+  gate: async () => (await import('./commands/gate.ts')).gateCommand,
+  compliance: async () => (await import('./commands/compliance.ts')).complianceCommand,
+  policy: async () => (await import('./commands/policy.ts')).policyCommand,
+  robustness: async () => (await import('./commands/robustness.ts')).robustnessCommand,
+  redteam: async () => (await import('./commands/redteam.ts')).redteamCommand,
+  rules: async () => (await import('./commands/rules.ts')).rulesCommand,
+  drift: async () => (await import('./commands/drift.ts')).driftCommand,
+  fairness: async () => (await import('./commands/fairness.ts')).fairnessCommand,
+  pii: async () => (await import('./commands/pii.ts')).piiCommand,
+  dp: async () => (await import('./commands/dp.ts')).dpCommand,
+  explain: async () => (await import('./commands/explain.ts')).explainCommand,
+  serve: async () => (await import('./commands/serve.ts')).serveCommand,
+};
+
+export const COMMAND_NAMES: readonly string[] = Object.keys(LOADERS);
+
+/** The command of that name, or undefined. */
+export function loadCommand(name: string): Promise<Command> | undefined {
+  return Object.hasOwn(LOADERS, name) ? LOADERS[name]?.() : undefined;
+}
+
+/** Every command (for the command list in --help). */
+export function loadCommands(): Promise<Command[]> {
+  return Promise.all(COMMAND_NAMES.map((name) => loadCommand(name) as Promise<Command>));
+}
 
 function parse(command: Command, args: readonly string[]) {
   const options = Object.fromEntries(
@@ -69,17 +66,17 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   const noColor = argv.includes('--no-color');
   try {
     if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
-      const topic = first === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
-      io.stdout.write(topic ? commandHelp(topic) : mainHelp(COMMANDS, VERSION));
+      const topic = first === 'help' && rest[0] !== undefined ? await loadCommand(rest[0]) : undefined;
+      io.stdout.write(topic ? commandHelp(topic) : mainHelp(await loadCommands(), VERSION));
       return first === undefined ? EXIT.usage : EXIT.ok;
     }
     if (first === '--version' || first === '-V') {
       io.stdout.write(`${VERSION}\n`);
       return EXIT.ok;
     }
-    const command = COMMANDS.find((c) => c.name === first);
+    const command = await loadCommand(first);
     if (!command) {
-      const known = COMMANDS.map((c) => c.name).join(', ');
+      const known = COMMAND_NAMES.join(', ');
       throw new PalisadeError(
         'USAGE',
         `Unknown command "${first}". Commands: ${known}. See 'palisade --help'.`,

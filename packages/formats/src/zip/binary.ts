@@ -38,9 +38,7 @@ export function decodeZipName(bytes: Uint8Array, utf8Flag: boolean): string {
 
 /** A byte-exact key for a name (one char per byte), for grouping names without any decoding ambiguity. */
 export function byteKey(bytes: Uint8Array): string {
-  let out = '';
-  for (const b of bytes) out += String.fromCharCode(b);
-  return out;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
 }
 
 /** ASCII-only lower-casing of a byte, as miniz's MZ_TOLOWER does. */

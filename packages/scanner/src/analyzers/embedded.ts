@@ -37,12 +37,31 @@ export function embeddedPickle(value: Value, offset: number): EmbeddedPickle | u
   return undefined;
 }
 
+/**
+ * Verdicts on short strings already seen: the same class and attribute names (`LogisticRegression`,
+ * `sklearn.linear_model._logistic`…) recur in every model of a folder, and most of them look like base64.
+ */
+const seen = new Map<string, string | undefined>();
+const MEMO_LIMIT = 8192;
+const MEMO_MAX_LENGTH = 256;
+
 /** The code call a string holds, directly or base64-encoded, if any. */
 export function embeddedCode(value: Value): string | undefined {
   if (value.kind !== 'str' || value.value.length < 6 || value.value.length > 65536) return undefined;
-  const direct = CODE_CALL.exec(value.value);
-  if (direct) return value.value.slice(Math.max(0, direct.index - 20), direct.index + 80);
-  const text = value.value.trim();
+  const text = value.value;
+  if (text.length <= MEMO_MAX_LENGTH && seen.has(text)) return seen.get(text);
+  const verdict = codeIn(text);
+  if (text.length <= MEMO_MAX_LENGTH) {
+    if (seen.size >= MEMO_LIMIT) seen.clear();
+    seen.set(text, verdict);
+  }
+  return verdict;
+}
+
+function codeIn(value: string): string | undefined {
+  const direct = CODE_CALL.exec(value);
+  if (direct) return value.slice(Math.max(0, direct.index - 20), direct.index + 80);
+  const text = value.trim();
   if (text.length >= 12 && BASE64.test(text)) {
     const decoded = Buffer.from(text, 'base64').toString('latin1');
     const hit = CODE_CALL.exec(decoded);
