@@ -4,7 +4,6 @@ import { type BomFacts, type Unknown, unknown } from '@palisade/policy';
 
 /** The facts a policy reads from the AI-BOM (CycloneDX ML-BOM) of the artifact. */
 export function bomToFacts(bom: BomResult): BomFacts {
-  const modelCard = bom.document.components?.some((c) => c.modelCard !== undefined) ?? false;
   return {
     status: 'known',
     completeness: Math.min(1, Math.max(0, bom.completeness.score / 100)),
@@ -16,7 +15,8 @@ export function bomToFacts(bom: BomResult): BomFacts {
     })),
     datasets: bom.datasets.length,
     baseModels: bom.baseModels.map((b) => b.id),
-    hasModelCard: modelCard,
+    // The model is the BOM's metadata.component, not one of its components: ask the generator.
+    hasModelCard: bom.hasModelCard,
     licenseConflict: bom.licenseConflict,
   };
 }
