@@ -189,6 +189,7 @@ export async function anonymizeFile(
       },
       options.signal ? { signal: options.signal } : {},
     );
+    if (format === 'text') records = summary.records;
     if (outputFormat === 'parquet') {
       const fd = openSync(temp, 'wx', 0o600);
       try {

@@ -112,7 +112,8 @@ test('JSON lines keep their structure, booleans and nulls; text and Parquet are 
 
   const text = join(dir, 'notes.txt');
   writeFileSync(text, 'Écrire à zoé@example.fr ou au 415-555-0132.\n');
-  await anonymizeFile(text, join(dir, 'notes.anon.txt'), { operator: 'mask' });
+  const masked = await anonymizeFile(text, join(dir, 'notes.anon.txt'), { operator: 'mask' });
+  assert.equal(masked.records, 1, 'text records are lines');
   assert.equal(
     readFileSync(join(dir, 'notes.anon.txt'), 'utf8'),
     'Écrire à ***@******e.fr ou au ***-***-0132.\n',
