@@ -214,6 +214,18 @@ describe('verify names where history was changed', () => {
 });
 
 describe('the log never signs two inconsistent checkpoints', () => {
+  test('a checkpoint covers what another process appended meanwhile (no false rollback alarm)', () => {
+    const made = filled(3);
+    const other = new TransparencyLog(new SqliteLogStore(made.path), ORIGIN);
+    other.append([entry(3), entry(4)]);
+    other.checkpoint(signer);
+    const note = made.log.checkpoint(signer);
+    assert.match(note, /^ledger\.example\/test\n5\n/);
+    assert.equal(made.log.size, 5);
+    made.log.append([entry(5)]);
+    assert.equal(made.log.verify(policy).ok, true);
+  });
+
   test('a rolled-back or forked store is refused, against its own latest checkpoint or one kept elsewhere', () => {
     const made = filled(12, 4);
     const copy = `${made.path}.old`;

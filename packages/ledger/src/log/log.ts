@@ -95,6 +95,15 @@ export class TransparencyLog {
     return this.#size;
   }
 
+  /** Picks up entries another writer (another process) appended since this log last looked. */
+  #refresh(): void {
+    const stored = this.#store.size();
+    if (stored !== this.#size) {
+      this.#size = stored;
+      this.#frontier = undefined;
+    }
+  }
+
   /** The right frontier, read from the store on first use (so opening a damaged store still lets verify run). */
   #currentFrontier(): Frontier {
     if (this.#frontier === undefined) {
@@ -190,6 +199,7 @@ export class TransparencyLog {
    */
   checkpoint(signers: NoteSigner | readonly NoteSigner[], previous: readonly string[] = []): string {
     const list = Array.isArray(signers) ? signers : [signers as NoteSigner];
+    this.#refresh();
     const root = this.root();
     const latest = this.latestCheckpoint();
     for (const text of latest === undefined ? previous : [latest, ...previous]) {

@@ -91,6 +91,9 @@ describe('PostgresLog', () => {
     await assert.rejects(two.append([entry(9)]), /log grew to 2 under a writer at 0/);
     assert.equal(two.size, 2);
     assert.equal(await two.append([entry(2)]), 2);
+    // The first machine signs the tree as it is now, not the size it last saw.
+    assert.match(await one.checkpoint(parseSignerKey(skey)), /^ledger\.example\/pg\n3\n/);
+    assert.equal(await one.append([entry(3)]), 3);
   });
 
   test('verify passes, then names an edited entry and catches a rollback against a trusted checkpoint', async (t) => {

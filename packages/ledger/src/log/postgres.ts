@@ -263,6 +263,12 @@ export class PostgresLog {
     previous: readonly string[] = [],
   ): Promise<string> {
     const list = Array.isArray(signers) ? signers : [signers as NoteSigner];
+    // Sign the tree as it is now: other machines may have appended since this one looked.
+    const stored = await PostgresLog.#storedSize(this.#pool);
+    if (stored !== this.#size) {
+      this.#size = stored;
+      this.#frontier = undefined;
+    }
     const root = await this.root();
     const { rows } = await this.#pool.query('SELECT note FROM ledger_checkpoints ORDER BY size DESC LIMIT 1');
     const latest = rows[0] === undefined ? [] : [String(rows[0].note)];
