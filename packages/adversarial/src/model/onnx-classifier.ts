@@ -91,12 +91,13 @@ export class OnnxClassifier {
     const graph = readOnnxGraph(bytes);
     const declared = graph.inputs[0]?.shape?.slice(1);
     const known = declared?.every((d) => d !== undefined && d > 0) ? declared : undefined;
-    const rowShape = options.rowShape ? [...options.rowShape] : (known ?? options.defaultRowShape);
-    if (!rowShape || rowShape.some((d) => d === undefined || d <= 0))
+    const chosen = options.rowShape ? [...options.rowShape] : (known ?? options.defaultRowShape);
+    if (!chosen || chosen.some((d) => d === undefined || d <= 0))
       throw new PalisadeError(
         'INPUT_INVALID',
         'the model does not declare a fixed input shape per row; give it with --input-shape (e.g. 1,28,28)',
       );
+    const rowShape = chosen as number[];
     const ort = await import('onnxruntime-node');
     const sessionOptions = {
       graphOptimizationLevel: 'all' as const,
@@ -131,37 +132,27 @@ export class OnnxClassifier {
         gradientUnsupported = `ONNX Runtime rejected the gradient graph (${(error as Error).message.split('\n')[0]})`;
       }
     } else gradientUnsupported = built.reason;
-    const logits = built.kind === 'gradient' ? built.logits : (graph.outputs[0]?.name as string);
-    const model = new OnnxClassifier({
-      ort,
-      forward,
-      backward,
-      crossEntropy,
-      input: graph.inputs[0]?.name as string,
-      output: graph.outputs[0]?.name as string,
-      logits,
-      rowShape: rowShape as number[],
-      classes: 0,
-      gradientUnsupported,
-      softmaxOutput: graph.nodes.some(
-        (n) => n.opType === 'Softmax' && n.outputs.includes(graph.outputs[0]?.name ?? ''),
-      ),
-    });
-    const probe = await model.#run(model.#forward, { data: new Float32Array(model.rowSize), count: 1 }, []);
-    const classes = probe.logits.length;
+    const input = graph.inputs[0]?.name as string;
+    const output = graph.outputs[0]?.name as string;
+    // The number of classes is what the model answers for one row of zeros.
+    const zeros = new ort.Tensor('float32', new Float32Array(rowShape.reduce((a, b) => a * b, 1)), [
+      1,
+      ...rowShape,
+    ]);
+    const classes = ((await forward.run({ [input]: zeros }, [output]))[output]?.data as Float32Array).length;
     if (classes < 2) throw new PalisadeError('INPUT_INVALID', 'the model has fewer than two outputs per row');
     return new OnnxClassifier({
       ort,
       forward,
       backward,
       crossEntropy,
-      input: graph.inputs[0]?.name as string,
-      output: graph.outputs[0]?.name as string,
-      logits,
-      rowShape: rowShape as number[],
+      input,
+      output,
+      logits: built.kind === 'gradient' ? built.logits : output,
+      rowShape,
       classes,
       gradientUnsupported,
-      softmaxOutput: model.softmaxOutput,
+      softmaxOutput: graph.nodes.some((n) => n.opType === 'Softmax' && n.outputs.includes(output)),
     });
   }
 
