@@ -6,7 +6,7 @@
  *
  *   node bench/drift/run.ts [--rows N] [--columns N]
  *
- * Each measurement (threads as the CLI uses them, one thread, KS) runs in its own child process (`--mode`), so
+ * Each measurement (one thread as the CLI's default, all cores as `--threads`, KS) runs in its own child process (`--mode`), so
  * that each peak RSS is its own; every child generates the same tables and holds both of them. The columns come
  * from a counter-based generator (mulberry32's mixer on i, Box–Muller) that columns.py repeats bit for bit with
  * numpy, so both sides test the same numbers without a 400 MB file between them; they live on SharedArrayBuffers,
@@ -196,11 +196,15 @@ const tests = Object.entries(parallel.tests ?? {})
   .map(([t, n]) => `${n} ${t}`)
   .join(', ');
 row(
-  `Palisade drift report (the CLI's: ${os.availableParallelism()} threads), all ${COLUMNS} columns`,
+  `Palisade drift report on ${os.availableParallelism()} threads (\`--threads ${os.availableParallelism()}\`), all ${COLUMNS} columns`,
   parallel,
   `Evidently defaults: ${tests}; ${parallel.drifted} drifted; dataset drift ${parallel.datasetDrift}`,
 );
-row('Palisade drift report, one thread', sequential, 'the same report (same SHA-256 of its JSON)');
+row(
+  'Palisade drift report on one thread (the CLI default)',
+  sequential,
+  'the same report (same SHA-256 of its JSON)',
+);
 row(
   `Palisade ksTwoSample (sort + D + p), ${NUMERIC} numeric columns`,
   ours,

@@ -55,6 +55,20 @@ test('palisade drift: text table, --fail-on-drift, and usage errors exit 2 with 
   assert.equal(text.code, 1);
   assert.match(text.out, /x\s+numeric\s+ks\s+0\.1867\s+0\.0390\s+0\.050\s+DRIFT/);
   assert.match(text.out, /DATASET DRIFT/);
+  const threaded = await runCli([
+    'drift',
+    '-r',
+    reference,
+    '-c',
+    current,
+    '--columns',
+    'x',
+    '--threads',
+    '2',
+  ]);
+  assert.equal(threaded.out, text.out);
+  const badThreads = await runCli(['drift', '-r', reference, '-c', current, '--threads', '0']);
+  assert.equal(badThreads.code, 2);
   const missing = await runCli(['drift', '--reference', reference]);
   assert.equal(missing.code, 2);
   assert.match(missing.err, /needs --current/);
