@@ -12,6 +12,11 @@ function isFlat(value: unknown): value is Cell {
   return value === null || value === undefined || typeof value !== 'object' || value instanceof Date;
 }
 
+/** The cells of a column's chunks in row order, without gathering them into one array first. */
+function* cellsOf(chunks: readonly Chunk[]): Generator<Cell> {
+  for (const chunk of chunks) for (let i = 0; i < chunk.data.length; i++) yield chunk.data[i] as Cell;
+}
+
 /** Reads a Parquet file (hyparquet: every encoding and codec) column by column into a Table. */
 export async function readParquet(path: string, options: TableOptions): Promise<Table> {
   const { asyncBufferFromFile, parquetMetadataAsync, parquetRead } = await import('hyparquet');
@@ -58,12 +63,11 @@ export async function readParquet(path: string, options: TableOptions): Promise<
   const skipped: SkippedColumn[] = [];
   for (const [name, list] of chunks) {
     list.sort((a, b) => a.rowStart - b.rowStart);
-    const cells = list.flatMap((c) => Array.from(c.data));
-    if (!cells.every(isFlat)) {
+    if (!list.every((c) => Array.prototype.every.call(c.data, isFlat))) {
       skipped.push({ name, reason: 'nested values (lists, maps or structs)' });
       continue;
     }
-    table.pushColumn(name, cells as Cell[]);
+    table.pushColumn(name, cellsOf(list));
   }
   return table.build(skipped);
 }
