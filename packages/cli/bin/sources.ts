@@ -1,20 +1,22 @@
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 
 /**
- * The newest modification time among the workspace packages' sources and rules. The CLI bundle is used only
- * when it was built after all of them, so that an edited source is never shadowed by a stale bundle.
+ * The newest modification time among the sources the CLI bundle is built from: the workspace packages'
+ * `src/**` TypeScript (tests excluded) and JSON. The bundle is used only when it was built after all of them,
+ * so that an edited or pulled source is never shadowed by a stale bundle. Rules and other data files are read
+ * at run time from the source tree and need no rebuild. Runs on every start: one native recursive listing per
+ * package and one stat per source file, no path normalisation.
  */
 export function newestSource(root: string): number {
   let newest = 0;
-  const visit = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.name === 'fixtures' || entry.name === 'node_modules' || entry.name === 'dist') continue;
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) visit(path);
-      else if (/\.(ts|json)$/.test(entry.name)) newest = Math.max(newest, statSync(path).mtimeMs);
+  const packages = `${root}/packages`;
+  for (const pkg of readdirSync(packages)) {
+    const src = `${packages}/${pkg}/src`;
+    if (!existsSync(src)) continue;
+    for (const name of readdirSync(src, { recursive: true, encoding: 'utf8' })) {
+      if (name.includes('fixtures') || !/\.(ts|json)$/.test(name) || name.endsWith('.test.ts')) continue;
+      newest = Math.max(newest, statSync(`${src}/${name}`).mtimeMs);
     }
-  };
-  for (const pkg of readdirSync(join(root, 'packages'))) visit(join(root, 'packages', pkg));
+  }
   return newest;
 }
