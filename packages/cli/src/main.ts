@@ -30,6 +30,7 @@ const LOADERS: Readonly<Record<string, () => Promise<Command>>> = {
   dp: async () => (await import('./commands/dp.ts')).dpCommand,
   explain: async () => (await import('./commands/explain.ts')).explainCommand,
   serve: async () => (await import('./commands/serve.ts')).serveCommand,
+  keys: async () => (await import('./commands/keys.ts')).keysCommand,
 };
 
 export const COMMAND_NAMES: readonly string[] = Object.keys(LOADERS);

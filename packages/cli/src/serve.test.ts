@@ -26,7 +26,14 @@ function capture() {
   return { io, firstOutput, err: () => stderr };
 }
 
-async function serveOnce(dataDir: string): Promise<{ url: string; setupToken: string | null; code: number }> {
+async function serveOnce(dataDir: string): Promise<{
+  url: string;
+  setupToken: string | null;
+  code: number;
+  totpSecret: string | undefined;
+  enrolment: string | undefined;
+}> {
+  let totpSecret: string | undefined;
   const run = capture();
   const exited = main(['serve', '--data-dir', dataDir, '--port', '0', '--format', 'json'], run.io);
   const started = JSON.parse(await run.firstOutput()) as {
@@ -49,11 +56,18 @@ async function serveOnce(dataDir: string): Promise<{ url: string; setupToken: st
       }),
     });
     assert.equal(setup.status, 201);
+    totpSecret = ((await setup.json()) as { totpSecret: string }).totpSecret;
   }
+  const login = await fetch(`${started.url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: 'a long admin password' }),
+  });
+  const enrolment = ((await login.json()) as { totpSecret?: string }).totpSecret;
   const anonymous = await fetch(`${started.url}/api/v1/projects`);
   assert.equal(anonymous.status, 401);
   process.emit('SIGTERM');
-  return { ...started, code: await exited };
+  return { ...started, code: await exited, totpSecret, enrolment };
 }
 
 test('palisade serve: first start prints a one-time setup token, a restart keeps the admin and prints none', async (t) => {
@@ -62,9 +76,14 @@ test('palisade serve: first start prints a one-time setup token, a restart keeps
   const first = await serveOnce(dataDir);
   assert.equal(first.code, 0);
   assert.match(first.setupToken ?? '', /^[A-Za-z0-9_-]{43}$/);
+  const rotate = capture();
+  assert.equal(await main(['keys', 'rotate', '--data-dir', dataDir, '--format', 'json'], rotate.io), 0);
+  assert.deepEqual(JSON.parse(await rotate.firstOutput()), { kekVersion: 2, blobs: 0, secrets: 1 });
   const second = await serveOnce(dataDir);
   assert.equal(second.code, 0);
   assert.equal(second.setupToken, null);
+  // The admin's TOTP seed, sealed at rest, still opens after the rotation: the login hands it back for enrolment.
+  assert.equal(second.enrolment, first.totpSecret);
 });
 
 test('palisade serve refuses plain HTTP outside loopback, and bad flags, with exit code 2', async () => {

@@ -3,6 +3,7 @@ import { routes } from './api/routes.ts';
 import { openAuditLedger } from './audit/ledger.ts';
 import { AuditTrail } from './audit/trail.ts';
 import { FileBlobStore } from './blobs/file-blob-store.ts';
+import { LocalKeyProvider } from './crypto/key-provider.ts';
 import type { Database } from './db/database.ts';
 import { createHandler, type Kernel } from './http/handler.ts';
 import { Metrics } from './http/metrics.ts';
@@ -72,7 +73,8 @@ export interface App {
 
 export async function createApp(options: AppOptions): Promise<App> {
   const db = options.db;
-  const identity = new IdentityStore(db);
+  const keys = LocalKeyProvider.open(options.dataDir);
+  const identity = new IdentityStore(db, keys);
   const projects = new ProjectStore(db);
   const clock = options.clock ?? Date.now;
   const log = options.log ?? (() => {});
@@ -80,7 +82,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const authThrottle = new AuthThrottle(identity);
   const passwords = new PasswordHasher(options.argon2);
   const artifacts = new ArtifactStore(db);
-  const blobs = new FileBlobStore(join(options.dataDir, 'blobs'));
+  const blobs = new FileBlobStore(join(options.dataDir, 'blobs'), keys);
   const jobs = new JobQueue(db);
   const ledger = await openAuditLedger(db, options.dataDir);
   const audit = new AuditTrail(db, ledger);

@@ -1,5 +1,7 @@
 export type { App, AppOptions, Services } from './app.ts';
 export { createApp } from './app.ts';
+export type { RotationResult } from './crypto/rotate.ts';
+export { rotateKeys } from './crypto/rotate.ts';
 export type { Database, Dialect, Queryable, Row, SqlValue } from './db/database.ts';
 export type { Migration } from './db/migrations.ts';
 export { MIGRATIONS, migrate } from './db/migrations.ts';

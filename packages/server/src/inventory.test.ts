@@ -47,7 +47,9 @@ serverTest(
     });
     const hex = version.digest.slice(7);
     const blob = join(h.server.app.services.dataDir, 'blobs', 'sha256', hex.slice(0, 2), hex);
-    assert.deepEqual(new Uint8Array(readFileSync(blob)), bytes);
+    const stored = readFileSync(blob);
+    assert.equal(stored.subarray(0, 4).toString(), 'PALB', 'blobs are encrypted at rest');
+    assert.equal(stored.includes(Buffer.from(bytes.subarray(1000, 1100))), false, 'no plaintext on disk');
     assert.deepEqual(
       readdirSync(join(h.server.app.services.dataDir, 'blobs', 'tmp')),
       [],

@@ -54,7 +54,7 @@ export const authRoutes: Route<Services>[] = [
           tx,
         );
         await services.identity.grant(created.id, ALL_PROJECTS, 'admin', now, tx);
-        await tx.run('UPDATE users SET totp_pending = ? WHERE id = ?', [secret, created.id]);
+        await services.identity.setTotpPending(created.id, secret, tx);
         return created;
       });
       if (user === undefined) {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { LocalKeyProvider } from '../crypto/key-provider.ts';
 import { IdentityStore } from '../identity/store.ts';
 import { MIGRATIONS, migrate } from './migrations.ts';
 import { DIALECTS, type TestDatabase, testDatabase } from './test-databases.ts';
@@ -79,8 +80,8 @@ for (const dialect of DIALECTS) {
     );
   });
 
-  withDb('users, role bindings, sessions and single-use TOTP steps', async ({ db }) => {
-    const store = new IdentityStore(db);
+  withDb('users, role bindings, sessions and single-use TOTP steps', async ({ db, dataDir }) => {
+    const store = new IdentityStore(db, LocalKeyProvider.open(dataDir));
     assert.equal(await store.countUsers(), 0);
     const ann = await store.createUser({ username: 'ann', passwordHash: '$argon2id$x' }, 1000);
     await assert.rejects(store.createUser({ username: 'ann', passwordHash: 'y' }, 1001));
@@ -99,6 +100,8 @@ for (const dialect of DIALECTS) {
     await store.setTotpPending(ann.id, 'SECRET');
     assert.equal(await store.confirmTotp(ann.id, 100), true);
     assert.equal((await store.userById(ann.id))?.totpSecret, 'SECRET');
+    const raw = await db.get<{ totp_secret: string }>('SELECT totp_secret FROM users WHERE id = ?', [ann.id]);
+    assert.match(raw?.totp_secret ?? '', /^pal-sealed:1:1:/, 'the seed is sealed at rest');
     assert.equal(await store.consumeTotpStep(ann.id, 100), false);
     assert.equal(await store.consumeTotpStep(ann.id, 101), true);
     assert.equal(await store.consumeTotpStep(ann.id, 101), false);
@@ -120,8 +123,8 @@ for (const dialect of DIALECTS) {
     assert.equal(await store.session('h1'), undefined);
   });
 
-  withDb('API tokens are found by hash, listed without it, and revoked once', async ({ db }) => {
-    const store = new IdentityStore(db);
+  withDb('API tokens are found by hash, listed without it, and revoked once', async ({ db, dataDir }) => {
+    const store = new IdentityStore(db, LocalKeyProvider.open(dataDir));
     const user = await store.createUser({ username: 'ci', passwordHash: 'x' }, 1);
     const token = await store.createToken(
       { userId: user.id, name: 'ci', tokenHash: 'th', scopes: ['read'], expiresAt: 2 ** 42 },
@@ -134,8 +137,8 @@ for (const dialect of DIALECTS) {
     assert.equal((await store.tokenByHash('th'))?.revokedAt, 20);
   });
 
-  withDb('a setup token is consumed once, and throttling state persists', async ({ db }) => {
-    const store = new IdentityStore(db);
+  withDb('a setup token is consumed once, and throttling state persists', async ({ db, dataDir }) => {
+    const store = new IdentityStore(db, LocalKeyProvider.open(dataDir));
     await store.addSetupToken('s1', 1);
     assert.equal(await db.transaction((tx) => store.consumeSetupToken('s1', 2, tx)), true);
     assert.equal(await db.transaction((tx) => store.consumeSetupToken('s1', 3, tx)), false);

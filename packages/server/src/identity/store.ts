@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { KeyProvider } from '../crypto/key-provider.ts';
+import { isSealed, seal, unseal } from '../crypto/sealed-secret.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import { type Binding, isRole, type Role } from './roles.ts';
 
@@ -58,14 +60,19 @@ interface TokenRow {
   revoked_at: number | null;
 }
 
-function toUser(row: UserRow | undefined): User | undefined {
+/** TOTP seeds are sealed at rest under the record's identity (crypto/sealed-secret.ts). */
+export const totpContext = (userId: string) => `user:${userId}:totp`;
+
+function toUser(row: UserRow | undefined, keys: KeyProvider): User | undefined {
   if (row === undefined) return undefined;
+  const open = (value: string | null) =>
+    value === null ? null : isSealed(value) ? unseal(keys, value, totpContext(row.id)) : value;
   return {
     id: row.id,
     username: row.username,
     passwordHash: row.password_hash,
-    totpSecret: row.totp_secret,
-    totpPending: row.totp_pending,
+    totpSecret: open(row.totp_secret),
+    totpPending: open(row.totp_pending),
     totpLastStep: Number(row.totp_last_step),
     disabled: Number(row.disabled) !== 0,
     createdAt: Number(row.created_at),
@@ -91,9 +98,11 @@ const USER_COLUMNS =
 /** Users, role bindings, sessions, API tokens, the setup token and authentication throttling. */
 export class IdentityStore {
   readonly #db: Database;
+  readonly #keys: KeyProvider;
 
-  constructor(db: Database) {
+  constructor(db: Database, keys: KeyProvider) {
     this.#db = db;
+    this.#keys = keys;
   }
 
   async countUsers(): Promise<number> {
@@ -113,7 +122,10 @@ export class IdentityStore {
       input.passwordHash,
       now,
     ]);
-    const user = toUser(await db.get<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`, [id]));
+    const user = toUser(
+      await db.get<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`, [id]),
+      this.#keys,
+    );
     if (user === undefined) throw new Error('user vanished after insert');
     return user;
   }
@@ -121,24 +133,53 @@ export class IdentityStore {
   async userByName(username: string): Promise<User | undefined> {
     return toUser(
       await this.#db.get<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE username = ?`, [username]),
+      this.#keys,
     );
   }
 
   async userById(id: string): Promise<User | undefined> {
-    return toUser(await this.#db.get<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`, [id]));
+    return toUser(
+      await this.#db.get<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`, [id]),
+      this.#keys,
+    );
   }
 
   async listUsers(): Promise<User[]> {
     const rows = await this.#db.all<UserRow>(`SELECT ${USER_COLUMNS} FROM users ORDER BY username`);
-    return rows.map((r) => toUser(r) as User);
+    return rows.map((r) => toUser(r, this.#keys) as User);
   }
 
   async setPasswordHash(userId: string, hash: string): Promise<void> {
     await this.#db.run('UPDATE users SET password_hash = ? WHERE id = ?', [hash, userId]);
   }
 
-  async setTotpPending(userId: string, secret: string | null): Promise<void> {
-    await this.#db.run('UPDATE users SET totp_pending = ? WHERE id = ?', [secret, userId]);
+  async setTotpPending(userId: string, secret: string | null, db: Queryable = this.#db): Promise<void> {
+    const sealed = secret === null ? null : seal(this.#keys, secret, totpContext(userId));
+    await db.run('UPDATE users SET totp_pending = ? WHERE id = ?', [sealed, userId]);
+  }
+
+  /** Re-wraps every sealed TOTP seed under the current KEK (key rotation); returns how many changed. */
+  async rewrapSecrets(rewrap: (sealed: string, context: string) => string): Promise<number> {
+    return this.#db.transaction(async (tx) => {
+      const rows = await tx.all<{ id: string; totp_secret: string | null; totp_pending: string | null }>(
+        'SELECT id, totp_secret, totp_pending FROM users',
+      );
+      let changed = 0;
+      for (const row of rows) {
+        const next = (value: string | null) =>
+          value === null || !isSealed(value) ? value : rewrap(value, totpContext(row.id));
+        const secret = next(row.totp_secret);
+        const pending = next(row.totp_pending);
+        if (secret === row.totp_secret && pending === row.totp_pending) continue;
+        await tx.run('UPDATE users SET totp_secret = ?, totp_pending = ? WHERE id = ?', [
+          secret,
+          pending,
+          row.id,
+        ]);
+        changed++;
+      }
+      return changed;
+    });
   }
 
   /** Makes the pending secret the active one, recording the step of the code that confirmed it. */

@@ -1,12 +1,14 @@
-import { copyFile, link, mkdir, rm } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { scanPaths } from '@palisade/scanner';
 import type { FileBlobStore } from '../blobs/file-blob-store.ts';
 import type { ArtifactStore } from '../inventory/artifacts.ts';
 import type { JobRunner } from './worker.ts';
 
 /**
- * Scans a stored version with `@palisade/scanner`, exactly as `palisade scan FILE` would: the blob is linked
+ * Scans a stored version with `@palisade/scanner`, exactly as `palisade scan FILE` would: the blob is decrypted
  * into a private work folder under its (sanitised) upload name, so that content sniffing and extension checks see
  * what the CLI sees, and server paths are replaced by that name in the stored report.
  */
@@ -26,11 +28,8 @@ export function scanJobRunner(deps: {
     const file = join(folder, name);
     await mkdir(folder, { recursive: true, mode: 0o700 });
     try {
-      try {
-        await link(deps.blobs.pathOf(version.digest), file);
-      } catch {
-        await copyFile(deps.blobs.pathOf(version.digest), file);
-      }
+      // Blobs are encrypted at rest: the scan reads a decrypted copy, private to this attempt and removed after.
+      await pipeline(deps.blobs.read(version.digest), createWriteStream(file, { mode: 0o600 }));
       const report = await scanPaths([file], {
         concurrency: 1,
         digests: true,
