@@ -69,14 +69,14 @@ test('CSV: a new file with every detected value replaced, a change report withou
     readFileSync(output, 'utf8'),
     [
       'name,email,ssn,notes',
-      'Maria Garcia,<EMAIL_ADDRESS>,<US_SSN>,"paid with <CREDIT_CARD>, thanks"',
-      'Ann Lee,<EMAIL_ADDRESS>,<US_SSN>,nothing',
+      '<PERSON>,<EMAIL_ADDRESS>,<US_SSN>,"paid with <CREDIT_CARD>, thanks"',
+      '<PERSON>,<EMAIL_ADDRESS>,<US_SSN>,nothing',
       '',
     ].join('\n'),
   );
-  assert.equal(report.valuesChanged, 5);
-  assert.deepEqual(report.byColumn, { email: 2, ssn: 2, notes: 1 });
-  assert.deepEqual(report.byEntity, { EMAIL_ADDRESS: 2, US_SSN: 2, CREDIT_CARD: 1 });
+  assert.equal(report.valuesChanged, 7);
+  assert.deepEqual(report.byColumn, { name: 2, email: 2, ssn: 2, notes: 1 });
+  assert.deepEqual(report.byEntity, { PERSON: 2, EMAIL_ADDRESS: 2, US_SSN: 2, CREDIT_CARD: 1 });
   assert.match(report.inputDigest, /^sha256:[0-9a-f]{64}$/);
   assert.ok(!JSON.stringify(report).includes('maria@'));
   assert.equal((await scanFile(output)).totalFindings, 0, 'a re-scan of the copy finds nothing');

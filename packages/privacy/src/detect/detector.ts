@@ -92,7 +92,7 @@ export class Detector {
 
   /** `hint` is text that labels the value (a column name or JSON path): its words count as context. */
   detect(text: string, hint?: string): Detection[] {
-    if (text.length < 6) return [];
+    if (text.length < 2) return [];
     if (hint !== undefined) {
       const favourite = this.#wholeValue.get(hint);
       if (favourite) {
@@ -147,6 +147,7 @@ export class Detector {
     if (applicable.length === 0) return [];
     const found: Detection[] = [];
     for (const r of applicable) {
+      if (r.hintOnly && !(this.#hintContext(hint, r) & POSITIVE)) continue;
       const pattern = r.pattern;
       pattern.lastIndex = 0;
       for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
@@ -167,7 +168,7 @@ export class Detector {
         if (r.context || r.negativeContext) {
           let bits = this.#hintContext(hint, r);
           const end = start + value.length;
-          if (m.index > 0 || end < text.length) {
+          if (!r.hintOnly && (m.index > 0 || end < text.length)) {
             const near = words(text.slice(Math.max(0, m.index - CONTEXT_BEFORE), m.index)).concat(
               words(text.slice(end, end + CONTEXT_AFTER)).slice(0, 2),
             );

@@ -23,6 +23,8 @@ export interface Recognizer {
   readonly context?: readonly string[];
   /** Without one of its context words the match is not reported (for numbers that are only ids by label). */
   readonly requiresContext?: boolean;
+  /** Only a hint (column name, JSON key) can supply the context: names are recognisable by their column alone. */
+  readonly hintOnly?: boolean;
   /** Words that make the match less likely (a 3-3-4 number next to "NHS" is not a phone number). */
   readonly negativeContext?: readonly string[];
   /** Returns false to drop a candidate, or a score that replaces `score`. */

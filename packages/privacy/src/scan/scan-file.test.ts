@@ -67,6 +67,18 @@ test('CSV: findings by row and column, masked previews, column summaries, k-anon
   assert.ok(facts.piiFound >= 9);
 });
 
+test('names are found by their column, not in free text; a product name column is not a person', async (t) => {
+  const dir = tempDir(t);
+  const path = join(dir, 'staff.csv');
+  writeFileSync(
+    path,
+    'first_name,last_name,product_name,notes\nMaria,García-López,Widget Pro,Maria Garcia called\nJames,O’Brien,Gizmo,ok\n',
+  );
+  const report = await scanFile(path);
+  const byColumn = Object.fromEntries((report.columns ?? []).map((c) => [c.column, c.entities.PERSON ?? 0]));
+  assert.deepEqual(byColumn, { first_name: 2, last_name: 2, product_name: 0, notes: 0 });
+});
+
 test('JSON lines: nested paths are columns; an invalid line is scanned as text', async (t) => {
   const dir = tempDir(t);
   const path = join(dir, 'chat.jsonl');
@@ -104,6 +116,7 @@ test('Parquet: rows are read per row group slice and scanned like a table', asyn
   assert.deepEqual(
     report.findings.filter((f) => f.location.row === 3).map((f) => [f.entity, f.location.column]),
     [
+      ['PERSON', 'name'],
       ['EMAIL_ADDRESS', 'email'],
       ['US_SSN', 'ssn'],
       ['DATE_TIME', 'birth_date'],
