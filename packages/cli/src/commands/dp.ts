@@ -142,6 +142,12 @@ async function run(context: CommandContext): Promise<ExitCode> {
       throw error;
     }
     const result = await releaseStatistic(path, options);
+    // The budget was charged to the digest read before; a file swapped meanwhile must not be released under it.
+    if (`sha256:${await sha256File(path)}` !== digest)
+      throw new PalisadeError(
+        'INPUT_INVALID',
+        `${path} changed during the release; nothing was released (the budget charge of ${digest.slice(0, 19)}… stands).`,
+      );
     await writeResult(io, render(path, digest, result, status, flags.format ?? 'text'), flags.output);
     return EXIT.ok;
   } finally {
