@@ -14,7 +14,7 @@ const model = ofType('ai_AIPackage').find((e) => e.name === 'tiny-llama-support'
 const relations = (type: string, from = model.spdxId) =>
   ofType('Relationship').filter((r) => r.relationshipType === type && r.from === from);
 
-test('the fixture gives a structurally valid SPDX 3.0.1 document', () => {
+test('the fixture gives an SPDX 3.0.1 document valid against the official schema and the model', () => {
   assert.deepEqual(validateSpdx(doc), []);
   assert.equal(doc['@context'], 'https://spdx.org/rdf/3.0.1/spdx-context.jsonld');
 });
@@ -85,4 +85,15 @@ test('the validator catches missing required properties, bad vocabularies and da
   const rel = dangling['@graph'].find((e) => e.type === 'Relationship');
   if (rel) rel.to = ['urn:uuid:nowhere#x'];
   assert.match(validateSpdx(dangling)[0]?.message ?? '', /does not define/);
+});
+
+test('the official SPDX 3.0.1 JSON schema is applied first: a property SPDX does not define is refused', () => {
+  const extra = clone();
+  const m = extra['@graph'].find((e) => e.type === 'ai_AIPackage');
+  assert.ok(m);
+  (m as Record<string, unknown>).ai_favouriteColour = 'teal';
+  assert.match(validateSpdx(extra)[0]?.message ?? '', /^official SPDX 3\.0\.1 schema/);
+  const context = clone();
+  (context as Record<string, unknown>)['@context'] = 'https://spdx.org/rdf/3.0.0/spdx-context.jsonld';
+  assert.match(validateSpdx(context)[0]?.message ?? '', /^official SPDX 3\.0\.1 schema/);
 });
