@@ -487,3 +487,58 @@ test('attest provenance signs with the user key given by --key; check-proof trus
   ]);
   assert.equal(notGit.code, 2);
 });
+
+test('an OMS bundle too large for an entry is logged by reference, and its proof checks against the model', async (t) => {
+  const { dir, ledger } = await workspace(t);
+  const model = join(dir, 'many');
+  mkdirSync(model);
+  for (let i = 0; i < 400; i++) writeFileSync(join(model, `shard-${i}.bin`), String(i));
+  const key = join(dir, 'k.pem');
+  const pub = join(dir, 'k-pub.pem');
+  execFileSync('openssl', [
+    'genpkey',
+    '-algorithm',
+    'EC',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-out',
+    key,
+  ]);
+  execFileSync('openssl', ['pkey', '-in', key, '-pubout', '-out', pub]);
+  assert.equal((await run(['sign', model, '--key', key])).code, 0);
+  assert.ok(statSync(join(model, 'model.sig')).size > 65_535);
+  const appended = await run([
+    'ledger',
+    'append',
+    join(model, 'model.sig'),
+    '--signer-key',
+    pub,
+    '--ledger',
+    ledger,
+    '-f',
+    'json',
+  ]);
+  assert.equal(appended.code, 0, appended.err);
+  const [row] = JSON.parse(appended.out).entries;
+  assert.equal(row.kind, 'model-signature');
+  const proof = await run([
+    'ledger',
+    'prove',
+    row.digest,
+    '--ledger',
+    ledger,
+    '-o',
+    join(dir, 'many.tlog-proof'),
+  ]);
+  assert.equal(proof.code, 0, proof.err);
+  const checked = await run([
+    'ledger',
+    'check-proof',
+    join(dir, 'many.tlog-proof'),
+    '--ledger',
+    ledger,
+    '--model',
+    model,
+  ]);
+  assert.equal(checked.code, 0, checked.out + checked.err);
+});

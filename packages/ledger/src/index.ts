@@ -11,7 +11,13 @@ export {
   verifiedSigners,
 } from './attest/dsse.ts';
 export type { EntryDependency, EntryKind, LedgerEntry } from './attest/entry.ts';
-export { decodeEntry, encodeEntry, entryDigest, signStatement } from './attest/entry.ts';
+export {
+  decodeEntry,
+  encodeEntry,
+  entryDigest,
+  signatureReferenceEntry,
+  signStatement,
+} from './attest/entry.ts';
 export type { Json, JsonObject } from './attest/json.ts';
 export { canonicalJson, MAX_JSON_DEPTH, parseJson } from './attest/json.ts';
 export type { Lineage, LineageEdge, LineageLookup, LineageNode } from './attest/lineage.ts';
@@ -39,6 +45,7 @@ export type {
   PolicyDecision,
   PolicyRuleOutcome,
   ScanResult,
+  SignatureReference,
 } from './attest/predicates.ts';
 export {
   BOM_TYPE,
@@ -53,8 +60,11 @@ export {
   readOmsSignature,
   readPolicyDecision,
   readScanResult,
+  readSignatureReference,
   SCAN_RESULT_TYPE,
+  SIGNATURE_REFERENCE_TYPE,
   scanResultStatement,
+  signatureReferenceStatement,
 } from './attest/predicates.ts';
 export type { SlsaProvenance, TrainingRun } from './attest/slsa.ts';
 export {

@@ -4,6 +4,8 @@ import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PalisadeError } from '@palisade/core';
 import {
+  type DsseEnvelope,
+  type DsseVerifier,
   decodeEntry,
   dsseSigner,
   encodeEntry,
@@ -18,6 +20,7 @@ import {
   readEnvelope,
   readStatement,
   SqliteLogStore,
+  signatureReferenceEntry,
   signStatement,
   verifiedSigners,
 } from '@palisade/ledger';
@@ -114,14 +117,45 @@ async function init(context: CommandContext): Promise<ExitCode> {
 }
 
 /**
- * Entry bytes from an attestation file: a DSSE envelope, a Sigstore bundle carrying one (an OMS model signature),
- * or an unsigned in-toto statement, which is signed here.
+ * The entry of a signed envelope: the envelope itself, or, when it is larger than an entry (an OMS signature of a
+ * model with many files), a signature reference signed by the ledger. Either way only after its signature checked
+ * with a known key: like Rekor, the ledger logs only what a known key signed.
  */
-function entryFromFile(text: string, path: string, sign: () => KeyObject): Uint8Array {
+function envelopeEntry(
+  envelope: DsseEnvelope,
+  path: string,
+  trusted: readonly DsseVerifier[],
+  sign: () => KeyObject,
+): Uint8Array {
+  if (verifiedSigners(envelope, trusted).length === 0) {
+    throw new PalisadeError(
+      'INPUT_INVALID',
+      `${path} is not signed by the log key or a --signer-key; give the signer's public key with --signer-key`,
+    );
+  }
+  try {
+    return encodeEntry(envelope);
+  } catch (error) {
+    if (!(error instanceof PalisadeError) || error.code !== 'LIMIT_EXCEEDED') throw error;
+    return signatureReferenceEntry(envelope, dsseSigner(sign()));
+  }
+}
+
+/**
+ * Entry bytes from an attestation file: a DSSE envelope, a Sigstore bundle carrying one (an OMS model signature),
+ * or an unsigned in-toto statement, which is signed here (with --key or the log key).
+ */
+function entryFromFile(
+  text: string,
+  path: string,
+  trusted: readonly DsseVerifier[],
+  sign: () => KeyObject,
+): Uint8Array {
   const value = parseJson(text, path, MAX_ATTESTATION_FILE);
   const object = value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
-  if (object.dsseEnvelope !== undefined) return encodeEntry(readEnvelope(object.dsseEnvelope));
-  if (object.payloadType !== undefined) return encodeEntry(readEnvelope(value));
+  if (object.dsseEnvelope !== undefined)
+    return envelopeEntry(readEnvelope(object.dsseEnvelope), path, trusted, sign);
+  if (object.payloadType !== undefined) return envelopeEntry(readEnvelope(value), path, trusted, sign);
   if (object._type !== undefined) return signStatement(readStatement(value), dsseSigner(sign()));
   throw new PalisadeError(
     'INPUT_INVALID',
@@ -141,15 +175,8 @@ async function append(context: CommandContext): Promise<ExitCode> {
       const data = await readInput(file, 'attestation');
       if (data.length > MAX_ATTESTATION_FILE)
         throw new PalisadeError('LIMIT_EXCEEDED', `${file} is larger than ${MAX_ATTESTATION_FILE} bytes`);
-      const bytes = entryFromFile(data.toString('utf8'), file, () => statementKey(context, ledger));
+      const bytes = entryFromFile(data.toString('utf8'), file, trusted, () => statementKey(context, ledger));
       const entry = decodeEntry(bytes);
-      // Like Rekor, log only what a known key signed: an unverifiable signature would be noise in the ledger.
-      if (verifiedSigners(entry.envelope, trusted).length === 0) {
-        throw new PalisadeError(
-          'INPUT_INVALID',
-          `${file} is not signed by the log key or a --signer-key; give the signer's public key with --signer-key`,
-        );
-      }
       entries.push({ file, bytes, entry });
     }
     const first = appendWithRetry(
@@ -310,7 +337,8 @@ export const ledgerCommand: Command = {
     '  init                 Create the ledger and its Ed25519 log key (ledger.key, 0600; ledger.pub beside it).',
     '  append FILE...       Append attestations: DSSE envelopes, Sigstore bundles (OMS model signatures) or',
     '                       in-toto statements (signed with --key or the log key); then sign a checkpoint.',
-    '                       Envelopes must be signed by the log key or a --signer-key.',
+    '                       Envelopes must be signed by the log key or a --signer-key; one over 64 KiB is',
+    '                       logged by reference (digests and signatures, signed by the ledger).',
     '  verify               Recompute the tree from every entry; check every checkpoint, consistency between them',
     '                       and against checkpoints kept outside the file (ledger.checkpoint, --trusted).',
     '  prove DIGEST         Print a tlog-proof file for the entry with that digest, or the newest entry about the',

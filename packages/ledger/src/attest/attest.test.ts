@@ -11,7 +11,7 @@ import {
   signEnvelope,
   verifiedSigners,
 } from './dsse.ts';
-import { decodeEntry, encodeEntry, signStatement } from './entry.ts';
+import { decodeEntry, encodeEntry, signatureReferenceEntry, signStatement } from './entry.ts';
 import { canonicalJson, parseJson } from './json.ts';
 import {
   bomStatement,
@@ -19,6 +19,7 @@ import {
   OMS_SIGNATURE_TYPE,
   policyDecisionStatement,
   readPolicyDecision,
+  readSignatureReference,
   scanResultStatement,
 } from './predicates.ts';
 import { readSlsaProvenance, SLSA_PROVENANCE_TYPE, trainingProvenance } from './slsa.ts';
@@ -298,4 +299,44 @@ test(`fuzz: decodeEntry only fails with PalisadeError`, () => {
     }
   }
   assert.ok(runs > 0);
+});
+
+test('an envelope over 64 KiB is logged by reference: digests and signatures, signed by the ledger', () => {
+  const resources = Array.from({ length: 600 }, (_, i) => ({
+    name: `shard-${i}.bin`,
+    algorithm: 'sha256',
+    digest: hex(`s${i}`),
+  }));
+  const hash = createHash('sha256');
+  for (const r of resources) hash.update(Buffer.from(r.digest, 'hex'));
+  const root = hash.digest('hex');
+  const oms = {
+    _type: 'https://in-toto.io/Statement/v1',
+    subject: [{ name: 'big', digest: { sha256: root } }],
+    predicateType: OMS_SIGNATURE_TYPE,
+    predicate: { serialization: { method: 'files', hash_type: 'sha256', allow_symlinks: false }, resources },
+  };
+  const user = dsseSigner(ec.privateKey);
+  const envelope = signEnvelope('application/vnd.in-toto+json', encoder.encode(JSON.stringify(oms)), user);
+  expectError(() => encodeEntry(envelope), /at most 65535/);
+  const entry = decodeEntry(signatureReferenceEntry(envelope, signer));
+  assert.equal(entry.kind, 'model-signature');
+  assert.deepEqual(entry.subjects, [`sha256:${root}`]);
+  const reference = readSignatureReference(entry.statement);
+  assert.equal(reference.payloadSha256, createHash('sha256').update(envelope.payload).digest('hex'));
+  assert.equal(reference.resources, 600);
+  assert.equal(reference.predicateType, OMS_SIGNATURE_TYPE);
+  // The original signature travels with it and still verifies against the payload the bundle holder has.
+  const original = {
+    ...envelope,
+    signatures: reference.signatures.map((s) => ({ keyid: s.keyid, sig: Buffer.from(s.sig, 'base64') })),
+  };
+  assert.deepEqual(verifiedSigners(original, [dsseVerifier(ec.publicKey)]), [user.keyid]);
+  // The ledger's own signature is what verifies the entry.
+  assert.deepEqual(verifiedSigners(entry.envelope, [dsseVerifier(ed.publicKey)]).length, 1);
+  const predicate = { ...(entry.statement.predicate as object), extra: true };
+  expectError(
+    () => decodeEntry(entryOf({ ...(statementJson(entry.statement) as object), predicate })),
+    /unknown field "extra"/,
+  );
 });

@@ -12,6 +12,9 @@ import { asArray, asObject, asString, canonicalJson, type Json, onlyKeys } from 
 /** The DSSE payload type of an in-toto statement. */
 export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 
+/** Longest base64 payload read (an OMS statement of a repository with tens of thousands of files). */
+const MAX_PAYLOAD_BASE64 = 16 << 20;
+
 /** Most signatures one envelope may carry. */
 const MAX_SIGNATURES = 16;
 
@@ -135,7 +138,7 @@ export function readEnvelope(value: Json): DsseEnvelope {
   const object = asObject(value, 'DSSE envelope');
   onlyKeys(object, ['payloadType', 'payload', 'signatures'], 'DSSE envelope');
   const payloadType = asString(object.payloadType, 'DSSE payloadType', 256);
-  const payload = decodeBase64(asString(object.payload, 'DSSE payload', 1 << 20), 'DSSE payload');
+  const payload = decodeBase64(asString(object.payload, 'DSSE payload', MAX_PAYLOAD_BASE64), 'DSSE payload');
   const signatures = asArray(object.signatures, 'DSSE signatures', MAX_SIGNATURES).map((item, i) => {
     const signature = asObject(item, `DSSE signatures[${i}]`);
     onlyKeys(signature, ['keyid', 'sig'], `DSSE signatures[${i}]`);

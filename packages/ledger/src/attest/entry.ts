@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { PalisadeError } from '@palisade/core';
+import { encodeBase64 } from '../bytes.ts';
 import { MAX_ENTRY_BYTES } from '../log/log.ts';
 import {
   type DsseEnvelope,
@@ -20,7 +21,10 @@ import {
   readOmsSignature,
   readPolicyDecision,
   readScanResult,
+  readSignatureReference,
   SCAN_RESULT_TYPE,
+  SIGNATURE_REFERENCE_TYPE,
+  signatureReferenceStatement,
 } from './predicates.ts';
 import { dependencyRole, readSlsaProvenance, SLSA_PROVENANCE_TYPE } from './slsa.ts';
 import { digestNames, readStatement, type Statement, statementJson } from './statement.ts';
@@ -37,6 +41,7 @@ export type EntryKind =
 
 const KINDS: Readonly<Record<string, { kind: EntryKind; read: (statement: Statement) => unknown }>> = {
   [OMS_SIGNATURE_TYPE]: { kind: 'model-signature', read: readOmsSignature },
+  [SIGNATURE_REFERENCE_TYPE]: { kind: 'model-signature', read: readSignatureReference },
   [SLSA_PROVENANCE_TYPE]: { kind: 'provenance', read: (s) => readSlsaProvenance(s.predicate) },
   [DATASET_MANIFEST_TYPE]: { kind: 'dataset-manifest', read: readDatasetManifest },
   [SCAN_RESULT_TYPE]: { kind: 'scan-result', read: readScanResult },
@@ -84,6 +89,45 @@ export function encodeEntry(envelope: DsseEnvelope): Uint8Array {
 export function signStatement(statement: Statement, signer: DsseSigner): Uint8Array {
   const payload = new TextEncoder().encode(canonicalJson(statementJson(statement)));
   return encodeEntry(signEnvelope(IN_TOTO_PAYLOAD_TYPE, payload, signer));
+}
+
+/** Largest statement a signature reference is made from. */
+const MAX_REFERENCED_STATEMENT = 16 << 20;
+
+/**
+ * The entry for a signed envelope too large to log whole (over 64 KiB): a `signature-reference` statement about the
+ * same subject, carrying the digests of the payload and envelope and the original signatures, signed by `signer`.
+ * Check the envelope's signature before: the ledger vouches for what it logs by reference.
+ */
+export function signatureReferenceEntry(envelope: DsseEnvelope, signer: DsseSigner): Uint8Array {
+  const statement = readStatement(
+    parseJson(utf8(envelope.payload, 'statement'), 'statement', MAX_REFERENCED_STATEMENT),
+  );
+  const [subject, ...others] = statement.subject;
+  if (subject === undefined || others.length > 0 || subject.digest.sha256 === undefined)
+    throw new PalisadeError(
+      'INPUT_INVALID',
+      'a statement logged by reference needs one subject with a sha256 digest',
+    );
+  const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+  const resources = statement.predicate.resources;
+  return signStatement(
+    signatureReferenceStatement(
+      {
+        ...(subject.name !== undefined ? { name: subject.name } : {}),
+        digest: { sha256: subject.digest.sha256 },
+      },
+      {
+        predicateType: statement.predicateType,
+        payloadType: envelope.payloadType,
+        payloadSha256: sha256(envelope.payload),
+        envelopeSha256: sha256(new TextEncoder().encode(canonicalJson(envelopeJson(envelope)))),
+        signatures: envelope.signatures.map((s) => ({ keyid: s.keyid, sig: encodeBase64(s.sig) })),
+        resources: Array.isArray(resources) ? resources.length : 0,
+      },
+    ),
+    signer,
+  );
 }
 
 export function entryDigest(bytes: Uint8Array): string {

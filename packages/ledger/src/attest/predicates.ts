@@ -18,6 +18,7 @@ export const DATASET_MANIFEST_TYPE = 'https://palisade.dev/attestation/dataset-m
 export const SCAN_RESULT_TYPE = 'https://palisade.dev/attestation/scan-result/v1';
 export const BOM_TYPE = 'https://palisade.dev/attestation/bom/v1';
 export const POLICY_DECISION_TYPE = 'https://palisade.dev/attestation/policy-decision/v1';
+export const SIGNATURE_REFERENCE_TYPE = 'https://palisade.dev/attestation/signature-reference/v1';
 
 const MAX_RESOURCES = 2000;
 
@@ -84,6 +85,68 @@ export function readOmsSignature(statement: Statement): OmsSignature {
       'OMS subject digest is not the root digest of the listed resources',
     );
   return { method, hashType, resources };
+}
+
+// --- Signature reference ----------------------------------------------------------------------------------------
+
+/**
+ * A signed envelope too large for an entry (an OMS signature of a model with many files), logged by reference as
+ * Rekor's hashedrekord does: the digests of its payload and envelope and its signatures, so whoever holds the bundle
+ * can match it to the entry and check its signature. The ledger signs this statement after checking the envelope's
+ * signature with a key it was given.
+ */
+export interface SignatureReference {
+  /** The predicate type of the referenced statement (e.g. the OMS one). */
+  readonly predicateType: string;
+  readonly payloadType: string;
+  readonly payloadSha256: string;
+  /** SHA-256 of the envelope's canonical JSON. */
+  readonly envelopeSha256: string;
+  readonly signatures: readonly { readonly keyid: string; readonly sig: string }[];
+  /** Resources the referenced statement lists (files or shards of the model). */
+  readonly resources: number;
+}
+
+export function readSignatureReference(statement: Statement): SignatureReference {
+  single(statement, 'signature reference');
+  const predicate = statement.predicate;
+  onlyKeys(
+    predicate,
+    ['predicateType', 'payloadType', 'payloadSha256', 'envelopeSha256', 'signatures', 'resources'],
+    'signature reference',
+  );
+  const signatures = asArray(predicate.signatures, 'signature reference signatures', 16).map((item, i) => {
+    const signature = asObject(item, `signature reference signatures[${i}]`);
+    onlyKeys(signature, ['keyid', 'sig'], `signature reference signatures[${i}]`);
+    const sig = asString(signature.sig, `signature reference signatures[${i}].sig`, 8192);
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(sig))
+      throw new PalisadeError('INPUT_INVALID', `signature reference signatures[${i}].sig must be base64`);
+    return { keyid: asString(signature.keyid, `signature reference signatures[${i}].keyid`, 256), sig };
+  });
+  if (signatures.length === 0)
+    throw new PalisadeError('INPUT_INVALID', 'signature reference has no signatures');
+  return {
+    predicateType: asString(predicate.predicateType, 'signature reference predicateType', 512),
+    payloadType: asString(predicate.payloadType, 'signature reference payloadType', 256),
+    payloadSha256: sha256Hex(predicate.payloadSha256, 'signature reference payloadSha256'),
+    envelopeSha256: sha256Hex(predicate.envelopeSha256, 'signature reference envelopeSha256'),
+    signatures,
+    resources: count(predicate.resources, 'signature reference resources'),
+  };
+}
+
+export function signatureReferenceStatement(
+  subject: ResourceDescriptor,
+  reference: SignatureReference,
+): Statement {
+  return checked(
+    {
+      subject: [subject],
+      predicateType: SIGNATURE_REFERENCE_TYPE,
+      predicate: reference as unknown as JsonObject,
+    },
+    readSignatureReference,
+  );
 }
 
 // --- Dataset manifest -------------------------------------------------------------------------------------------
