@@ -3,6 +3,7 @@ import type { Column } from '../data/table.ts';
 import { jensenShannon, psi } from '../stats/divergence.ts';
 import { fillEmptyShares, sortedHistogram, sturgesEdges } from '../stats/histogram.ts';
 import { ksTwoSample } from '../stats/ks.ts';
+import { fisherExact, gTest, hellinger } from '../stats/more-tests.ts';
 import { chiSquareTest, twoProportionZTest } from '../stats/tests.ts';
 import { wassersteinNormed } from '../stats/wasserstein.ts';
 import { alignCounts, distinctSorted, labelCounts, sortedFinite } from './column-data.ts';
@@ -125,6 +126,19 @@ function numericDrift(name: string, ref: Float64Array, cur: Float64Array, option
       computed = { statistic, distribution: drawn, ...counts };
       break;
     }
+    case 'hellinger': {
+      // Evidently bins a numeric column on Sturges edges over its distinct values (not over the data).
+      const distinct = distinctSorted(ref, cur, Infinity);
+      const hEdges = sturgesEdges(
+        Math.min(ref[0] as number, cur[0] as number),
+        Math.max(ref[ref.length - 1] as number, cur[cur.length - 1] as number),
+        distinct,
+      );
+      const p = shares(sortedHistogram(ref, hEdges), ref.length);
+      const q = shares(sortedHistogram(cur, hEdges), cur.length);
+      computed = { statistic: hellinger(p, q), distribution: drawn, ...counts };
+      break;
+    }
     default: {
       const a = byValue();
       computed = countTest(test, a.reference, a.current, ref.length, cur.length, a.labels);
@@ -160,6 +174,28 @@ function countTest(
       };
     case 'jensenshannon':
       return { statistic: jensenShannon(shares(refCounts, nRef), shares(curCounts, nCur)), ...counts };
+    case 'hellinger':
+      return { statistic: hellinger(shares(refCounts, nRef), shares(curCounts, nCur)), ...counts };
+    case 'g_test': {
+      // Evidently compares current counts with reference counts; scaled to the current size so that the test is
+      // meaningful when the samples differ in size (identical when they do not).
+      const expected = refCounts.map((c) => c * (nCur / nRef));
+      return { ...gTest(curCounts, expected), ...counts };
+    }
+    case 'fisher_exact': {
+      if (labels.length > 2) {
+        throw new PalisadeError(
+          'USAGE',
+          `Fisher's exact test needs a column with two labels, not ${labels.length}.`,
+        );
+      }
+      const first = (v: Float64Array) => v[0] as number;
+      const second = (v: Float64Array) => (v.length > 1 ? (v[1] as number) : 0);
+      return {
+        ...fisherExact(second(curCounts), first(curCounts), second(refCounts), first(refCounts)),
+        ...counts,
+      };
+    }
     default:
       throw new PalisadeError('INTERNAL', `countTest cannot run ${test}.`);
   }

@@ -227,3 +227,63 @@ test('the parallel report (worker threads) is the sequential report, errors incl
     { code: 'USAGE', message: /needs a numeric column/ },
   );
 });
+
+test("Evidently's test-suite cases for its other registered tests: G-test, Fisher's exact, Hellinger", () => {
+  const suite = extra.evidently_test_suite;
+  const g = suite.g_test;
+  const gResult = columnDrift(
+    'g',
+    categorical('g', expand(g.reference_values, g.reference_counts)),
+    categorical('g', expand(g.current_values, g.current_counts)),
+    { test: 'g_test', threshold: g.threshold },
+  );
+  assert.ok(
+    Math.abs((gResult?.pValue as number) - g.expected_pvalue) < g.tolerance,
+    `G-test p ${gResult?.pValue}`,
+  );
+  assert.equal(gResult?.drift, g.drift);
+  const repeated = (text: string): string[] => {
+    const match = /^\[(.*)\] repeated (\d+) times$/.exec(
+      text.replaceAll("'", '').replace(/^\[/, '['),
+    ) as RegExpExecArray;
+    const items = (match[1] as string).split(',').map((s) => s.trim());
+    return Array.from({ length: Number(match[2]) }, () => items).flat();
+  };
+  for (const c of suite.fisher_exact) {
+    const ref = Array.isArray(c.reference) ? c.reference : repeated(c.reference);
+    const cur = Array.isArray(c.current) ? c.current : repeated(c.current);
+    const r = columnDrift('f', categorical('f', ref), categorical('f', cur), {
+      test: 'fisher_exact',
+      threshold: c.threshold,
+    });
+    assert.ok(
+      Math.abs((r?.pValue as number) - c.expected_pvalue) < c.tolerance,
+      `Fisher p ${r?.pValue} vs ${c.expected_pvalue}`,
+    );
+    assert.equal(r?.drift, c.drift);
+  }
+  const h = extra.chisquare_evidently;
+  const hResult = columnDrift(
+    'h',
+    categorical('h', expand(h.reference_values, h.reference_counts)),
+    categorical('h', expand(h.current_values, h.current_counts)),
+    { test: 'hellinger' },
+  );
+  assert.ok(Math.abs((hResult?.statistic as number) - h.hellinger_distance) < h.hellinger_tolerance);
+  // Numeric Hellinger: Sturges bins over the distinct values, as Evidently; 0.2203516750434106 is its formula
+  // recomputed with numpy 1.24.2 on n1 vs n2.
+  const hNumeric = columnDrift(
+    'x',
+    numeric('x', samples.n1 as number[]),
+    numeric('x', samples.n2 as number[]),
+    {
+      test: 'hellinger',
+    },
+  );
+  assert.ok(Math.abs((hNumeric?.statistic as number) - 0.2203516750434106) < 1e-14);
+  assert.throws(
+    () =>
+      columnDrift('c', categorical('c', ['a', 'b', 'c']), categorical('c', ['a']), { test: 'fisher_exact' }),
+    { code: 'USAGE' },
+  );
+});

@@ -1,5 +1,15 @@
 /** The drift tests Palisade implements, named as in Evidently's registry. */
-export const DRIFT_TESTS = ['ks', 'chisquare', 'z', 'wasserstein', 'jensenshannon', 'psi'] as const;
+export const DRIFT_TESTS = [
+  'ks',
+  'chisquare',
+  'z',
+  'wasserstein',
+  'jensenshannon',
+  'psi',
+  'hellinger',
+  'g_test',
+  'fisher_exact',
+] as const;
 export type DriftTest = (typeof DRIFT_TESTS)[number];
 
 interface TestRule {
@@ -18,6 +28,9 @@ export const TEST_RULES: Readonly<Record<DriftTest, TestRule>> = {
   wasserstein: { threshold: 0.1, kind: 'distance', inclusive: true },
   jensenshannon: { threshold: 0.1, kind: 'distance', inclusive: true },
   psi: { threshold: 0.1, kind: 'distance', inclusive: true },
+  hellinger: { threshold: 0.1, kind: 'distance', inclusive: true },
+  g_test: { threshold: 0.1, kind: 'p-value', inclusive: false },
+  fisher_exact: { threshold: 0.1, kind: 'p-value', inclusive: false },
 };
 
 /** Whether a test's value (p-value or distance) means drift at `threshold`. */
