@@ -172,6 +172,22 @@ async function readParquet(path: string, bytes: number, visitor: RecordVisitor):
       },
     };
     const metadata = await parquetMetadataAsync(file);
+    for (const group of metadata.row_groups) {
+      let size = 0n;
+      for (const chunk of group.columns) {
+        if (chunk.file_path)
+          throw new PalisadeError(
+            'UNSUPPORTED',
+            'The Parquet file keeps column data in other files (file_path); scan a self-contained file.',
+          );
+        size += chunk.meta_data?.total_uncompressed_size ?? 0n;
+      }
+      if (size > BigInt(LIMITS.parquetRowGroupBytes))
+        throw new PalisadeError(
+          'LIMIT_EXCEEDED',
+          `A Parquet row group claims ${size} uncompressed bytes (limit ${LIMITS.parquetRowGroupBytes}); rewrite it with smaller row groups.`,
+        );
+    }
     const total = Number(metadata.num_rows);
     let row = 0;
     for (let start = 0; start < total; start += LIMITS.parquetRows) {

@@ -10,4 +10,6 @@ export const LIMITS = {
   textBlockBytes: 1024 * 1024,
   /** Rows read from Parquet at a time. */
   parquetRows: 8192,
+  /** Largest uncompressed Parquet row group: a reader holds one in memory (and a bomb claims a huge one). */
+  parquetRowGroupBytes: 1024 * 1024 * 1024,
 } as const;

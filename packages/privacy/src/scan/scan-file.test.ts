@@ -152,6 +152,38 @@ test('text blocks end after a line and never inside a PEM block', () => {
   );
 });
 
+function varint(n: bigint): number[] {
+  const out: number[] = [];
+  let v = n;
+  while (v >= 0x80n) {
+    out.push(Number(v & 0x7fn) | 0x80);
+    v >>= 7n;
+  }
+  out.push(Number(v));
+  return out;
+}
+
+test('a Parquet row group claiming more than 1 GiB uncompressed is refused before it is read', async (t) => {
+  const dir = tempDir(t);
+  const good = writeParquet(['email'], [['ann@example.org']]);
+  const footerLength = good.readUInt32LE(good.length - 8);
+  const footerStart = good.length - 8 - footerLength;
+  const footer = [...good.subarray(footerStart, good.length - 8)];
+  // total_uncompressed_size is field 6 of ColumnMetaData, right after num_values (field 5 = 1 row).
+  const at = footer.findIndex((b, i) => b === 0x16 && footer[i + 1] === 0x02 && footer[i + 2] === 0x16);
+  assert.ok(at > 0);
+  const old = footer.slice(at + 3).findIndex((b) => (b & 0x80) === 0) + 1;
+  const patched = [...footer.slice(0, at + 3), ...varint((1n << 31n) * 2n), ...footer.slice(at + 3 + old)];
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(patched.length);
+  const path = join(dir, 'bomb.parquet');
+  writeFileSync(
+    path,
+    Buffer.concat([good.subarray(0, footerStart), Buffer.from(patched), length, Buffer.from('PAR1')]),
+  );
+  await assert.rejects(scanFile(path), { code: 'LIMIT_EXCEEDED' });
+});
+
 test('missing files and unknown formats are input errors', async () => {
   await assert.rejects(scanFile('/nonexistent/file.csv'), { code: 'INPUT_NOT_FOUND' });
   await assert.rejects(scanFile('x.csv', { format: 'xml' as never }), { code: 'USAGE' });
