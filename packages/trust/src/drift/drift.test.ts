@@ -228,7 +228,7 @@ test('the parallel report (worker threads) is the sequential report, errors incl
   );
 });
 
-test("Evidently's test-suite cases for its other registered tests: G-test, Fisher's exact, Hellinger", () => {
+test("Evidently's test-suite cases for its other registered tests: G-test, Fisher's exact, Hellinger, Mann-Whitney", () => {
   const suite = extra.evidently_test_suite;
   const g = suite.g_test;
   const gResult = columnDrift(
@@ -270,6 +270,28 @@ test("Evidently's test-suite cases for its other registered tests: G-test, Fishe
     { test: 'hellinger' },
   );
   assert.ok(Math.abs((hResult?.statistic as number) - h.hellinger_distance) < h.hellinger_tolerance);
+  const mw = columnDrift(
+    'm',
+    numeric('m', expand(h.reference_values, h.reference_counts).map(Number)),
+    numeric('m', expand(h.current_values, h.current_counts).map(Number)),
+    { test: 'mannw' },
+  );
+  assert.ok(Math.abs((mw?.pValue as number) - h.mann_whitney_pvalue) < h.mann_whitney_tolerance);
+  assert.equal(mw?.drift, false);
+  // scipy 1.10.1 mannwhitneyu(alternative='less'): exact without ties (0.10101…), asymptotic on n1 vs n2.
+  const small = columnDrift(
+    's',
+    numeric('s', [1.5, 3.2, 0.4, 7.7, 2.2]),
+    numeric('s', [2.8, 9.1, 4.4, 6.0, 5.5, 8.8, 0.9]),
+    {
+      test: 'mannw',
+    },
+  );
+  assert.ok(Math.abs((small?.pValue as number) - 0.10101010101010102) < 1e-15);
+  const large = columnDrift('l', numeric('l', samples.n1 as number[]), numeric('l', samples.n2 as number[]), {
+    test: 'mannw',
+  });
+  assert.ok(Math.abs((large?.pValue as number) - 0.015796857775035564) < 1e-15);
   // Numeric Hellinger: Sturges bins over the distinct values, as Evidently; 0.2203516750434106 is its formula
   // recomputed with numpy 1.24.2 on n1 vs n2.
   const hNumeric = columnDrift(

@@ -9,6 +9,7 @@ export const DRIFT_TESTS = [
   'hellinger',
   'g_test',
   'fisher_exact',
+  'mannw',
 ] as const;
 export type DriftTest = (typeof DRIFT_TESTS)[number];
 
@@ -31,6 +32,7 @@ export const TEST_RULES: Readonly<Record<DriftTest, TestRule>> = {
   hellinger: { threshold: 0.1, kind: 'distance', inclusive: true },
   g_test: { threshold: 0.1, kind: 'p-value', inclusive: false },
   fisher_exact: { threshold: 0.1, kind: 'p-value', inclusive: false },
+  mannw: { threshold: 0.05, kind: 'p-value', inclusive: false },
 };
 
 /** Whether a test's value (p-value or distance) means drift at `threshold`. */
