@@ -542,3 +542,56 @@ test('an OMS bundle too large for an entry is logged by reference, and its proof
   ]);
   assert.equal(checked.code, 0, checked.out + checked.err);
 });
+
+test('cosign: a witness cosigns consistent checkpoints, proofs carry it, and it refuses a rolled-back ledger', async (t) => {
+  const { dir, ledger, model } = await workspace(t);
+  const args = [
+    '--ledger',
+    ledger,
+    '--witness-key',
+    join(dir, 'w.key'),
+    '--witness-state',
+    join(dir, 'w.db'),
+  ];
+  assert.equal((await run(['attest', 'provenance', '--ledger', ledger, '--model', model])).code, 0);
+  const first = await run(['ledger', 'cosign', ...args, '--witness-name', 'witness.example', '-f', 'json']);
+  assert.equal(first.code, 0, first.out + first.err);
+  const { witness, created } = JSON.parse(first.out);
+  assert.equal(created, true);
+  assert.match(witness, /^witness\.example\+[0-9a-f]{8}\+/);
+  assert.equal(statSync(join(dir, 'w.key')).mode & 0o777, 0o600);
+  const copy = join(dir, 'copy.db');
+  copyFileSync(ledger, copy);
+  writeFileSync(join(model, 'weights.bin'), 'v2');
+  assert.equal((await run(['attest', 'provenance', '--ledger', ledger, '--model', model])).code, 0);
+  assert.equal((await run(['ledger', 'cosign', ...args])).code, 0);
+  const proof = await run([
+    'ledger',
+    'prove',
+    JSON.parse((await run(['lineage', model, '--ledger', ledger, '-f', 'json'])).out).root,
+    '--ledger',
+    ledger,
+    '-o',
+    join(dir, 'p.proof'),
+  ]);
+  assert.equal(proof.code, 0, proof.err);
+  const witnessed = await run([
+    'ledger',
+    'check-proof',
+    join(dir, 'p.proof'),
+    '--ledger',
+    ledger,
+    '--witness',
+    witness,
+  ]);
+  assert.equal(witnessed.code, 0, witnessed.out);
+  assert.equal((await run(['ledger', 'verify', '--ledger', ledger])).code, 0);
+  // The ledger rolled back to the copy: the witness, which saw size 2, refuses it.
+  copyFileSync(copy, ledger);
+  rmSync(`${ledger}-wal`, { force: true });
+  rmSync(`${ledger}-shm`, { force: true });
+  rmSync(join(ledger, '..', 'ledger.checkpoint'));
+  const refused = await run(['ledger', 'cosign', ...args]);
+  assert.equal(refused.code, 1);
+  assert.match(refused.out, /refused the checkpoint \(409\)/);
+});

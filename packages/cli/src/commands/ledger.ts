@@ -28,6 +28,7 @@ import type { Command, CommandContext } from '../command.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { writeResult } from '../io.ts';
 import { checkProof } from '../ledger/check-proof.ts';
+import { cosign } from '../ledger/cosign.ts';
 import {
   appendWithRetry,
   checkpointCovering,
@@ -54,6 +55,7 @@ const SUBCOMMANDS = [
   'prove',
   'check-proof',
   'checkpoint',
+  'cosign',
   'export-tiles',
 ] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
@@ -319,6 +321,8 @@ async function run(context: CommandContext): Promise<ExitCode> {
       return checkProof(context);
     case 'checkpoint':
       return checkpoint(context);
+    case 'cosign':
+      return cosign(context);
     case 'export-tiles':
       return exportTiles(context);
   }
@@ -346,6 +350,8 @@ export const ledgerCommand: Command = {
     "  check-proof FILE     Check a tlog-proof offline with the log's verifier key: checkpoint signature, inclusion,",
     "                       the entry's DSSE signature, and with --model that the entry is about that model.",
     '  checkpoint           Sign and print a checkpoint of the current tree.',
+    '  cosign               Run a witness (c2sp.org/tlog-witness) over the latest checkpoint: it cosigns only if',
+    '                       consistent with what it cosigned before (--witness-state); exit 1 when it refuses.',
     '  export-tiles DIR     Write the log as static files: checkpoint, tile/<L>/<N>, tile/entries/<N>.',
     '',
     'Exit codes: 0 ok; 1 verify or check-proof failed (the first bad entry is named); 2 usage or input error;',
@@ -390,6 +396,25 @@ export const ledgerCommand: Command = {
       description: 'append, check-proof: a PEM public key trusted to sign entries (the log key always is).',
     },
     {
+      name: 'witness-key',
+      type: 'string',
+      value: 'FILE',
+      description: 'cosign: the witness signing key (Go-format Ed25519, created 0600 when missing).',
+    },
+    {
+      name: 'witness-state',
+      type: 'string',
+      value: 'FILE',
+      description:
+        'cosign: the witness state database (keep it away from the ledger host if that is not trusted).',
+    },
+    {
+      name: 'witness-name',
+      type: 'string',
+      value: 'NAME',
+      description: 'cosign: the witness name when its key is created (default <host>/witness).',
+    },
+    {
       name: 'witness',
       type: 'string',
       multiple: true,
@@ -416,6 +441,7 @@ export const ledgerCommand: Command = {
     'palisade ledger verify',
     'palisade ledger prove sha256:3f1c… -o model.tlog-proof',
     'palisade ledger check-proof model.tlog-proof --log-key ledger.pub --model ./model',
+    'palisade ledger cosign --witness-key /secure/witness.key --witness-state /secure/witness.db',
     'palisade ledger export-tiles ./public/ledger',
   ],
   run,

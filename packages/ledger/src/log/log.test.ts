@@ -6,7 +6,9 @@ import { DatabaseSync } from 'node:sqlite';
 import { after, describe, test } from 'node:test';
 import { consistencyProof, inclusionProof, verifyConsistency, verifyInclusion } from '../merkle/proof.ts';
 import { MemoryHashSource, treeHash } from '../merkle/source.ts';
+import { cosignatureSigner } from '../note/cosignature.ts';
 import { generateEd25519Key, parseSignerKey, parseVerifierKey } from '../note/keys.ts';
+import { addSignatures } from '../note/note.ts';
 import { TransparencyLog } from './log.ts';
 import { SqliteLogStore } from './store.ts';
 
@@ -211,6 +213,22 @@ describe('verify names where history was changed', () => {
     assert.equal(result.ok, false);
     assert.match(result.problems[0] ?? '', /size 8 does not match/);
   });
+});
+
+test('a stored checkpoint can gain cosignatures, never a different text', () => {
+  const made = filled(4);
+  const note = made.log.checkpoint(signer);
+  const witness = cosignatureSigner('w.example', new Uint8Array(32).fill(3), () => 1n);
+  const cosigned = addSignatures(note, [witness]);
+  made.log.saveCosignedCheckpoint(cosigned);
+  assert.equal(made.log.latestCheckpoint(), cosigned);
+  assert.equal(made.log.verify(policy).ok, true);
+  made.log.append([entry(4)]);
+  const other = addSignatures(made.log.checkpoint(signer), [witness]);
+  assert.throws(
+    () => made.log.saveCosignedCheckpoint(other.replace('\n5\n', '\n4\n')),
+    /signed no checkpoint with this text at size 4/,
+  );
 });
 
 describe('the log never signs two inconsistent checkpoints', () => {

@@ -231,6 +231,20 @@ export class TransparencyLog {
     return note;
   }
 
+  /**
+   * Stores a checkpoint this log signed, now carrying more signatures (witness cosignatures), in place of the one
+   * stored for its size. The note text must be exactly the stored one's: only signature lines may be added.
+   */
+  saveCosignedCheckpoint(note: string): void {
+    const text = parseNote(note).text;
+    const { size } = parseCheckpoint(text);
+    const stored = this.#store.checkpoints().find((c) => c.size === size);
+    if (stored === undefined || parseNote(stored.note).text !== text) {
+      throw new PalisadeError('INPUT_INVALID', `the log signed no checkpoint with this text at size ${size}`);
+    }
+    this.#store.saveCheckpoint(size, note);
+  }
+
   /** The latest stored checkpoint note, or undefined. */
   latestCheckpoint(): string | undefined {
     return this.#store.checkpoints().at(-1)?.note;
