@@ -3,7 +3,7 @@ import type { Column } from '../data/table.ts';
 import { jensenShannon, psi } from '../stats/divergence.ts';
 import { fillEmptyShares, sortedHistogram, sturgesEdges } from '../stats/histogram.ts';
 import { ksTwoSample } from '../stats/ks.ts';
-import { fisherExact, gTest, hellinger, mannWhitneyLess } from '../stats/more-tests.ts';
+import { andersonDarling, fisherExact, gTest, hellinger, mannWhitneyLess } from '../stats/more-tests.ts';
 import { chiSquareTest, twoProportionZTest } from '../stats/tests.ts';
 import { wassersteinNormed } from '../stats/wasserstein.ts';
 import { alignCounts, distinctSorted, labelCounts, sortedFinite } from './column-data.ts';
@@ -109,8 +109,9 @@ function numericDrift(name: string, ref: Float64Array, cur: Float64Array, option
     case 'wasserstein':
       computed = { statistic: wassersteinNormed(ref, cur), distribution: drawn, ...counts };
       break;
+    case 'anderson':
     case 'mannw': {
-      const r = mannWhitneyLess(ref, cur);
+      const r = test === 'mannw' ? mannWhitneyLess(ref, cur) : andersonDarling(ref, cur);
       computed = { statistic: r.statistic, pValue: r.pValue, distribution: drawn, ...counts };
       break;
     }
@@ -240,7 +241,7 @@ export function columnDrift(
   const nCur = a.current.reduce((s, v) => s + v, 0);
   if (nRef === 0 || nCur === 0) return undefined;
   const test = options.test ?? defaultTest('categorical', nRef, a.labels.length);
-  if (test === 'ks' || test === 'wasserstein' || test === 'mannw') requireNumeric(test, name, 'categorical');
+  if (['ks', 'wasserstein', 'mannw', 'anderson'].includes(test)) requireNumeric(test, name, 'categorical');
   return finish(
     name,
     'categorical',

@@ -228,7 +228,7 @@ test('the parallel report (worker threads) is the sequential report, errors incl
   );
 });
 
-test("Evidently's test-suite cases for its other registered tests: G-test, Fisher's exact, Hellinger, Mann-Whitney", () => {
+test("Evidently's test-suite cases for its other registered tests: G-test, Fisher's exact, Hellinger, Mann-Whitney, Anderson-Darling", () => {
   const suite = extra.evidently_test_suite;
   const g = suite.g_test;
   const gResult = columnDrift(
@@ -292,6 +292,24 @@ test("Evidently's test-suite cases for its other registered tests: G-test, Fishe
     test: 'mannw',
   });
   assert.ok(Math.abs((large?.pValue as number) - 0.015796857775035564) < 1e-15);
+  const ad = suite.anderson_darling;
+  const adResult = columnDrift('a', numeric('a', ad.reference), numeric('a', ad.current), {
+    test: 'anderson',
+    threshold: ad.threshold,
+  });
+  assert.ok(Math.abs((adResult?.pValue as number) - ad.expected_pvalue) < ad.tolerance);
+  assert.equal(adResult?.drift, ad.drift);
+  // scipy 1.10.1 anderson_ksamp on n1 vs n2 (midrank): statistic 3.093169484773364, p 0.017912221038755123.
+  const adLarge = columnDrift(
+    'a',
+    numeric('a', samples.n1 as number[]),
+    numeric('a', samples.n2 as number[]),
+    {
+      test: 'anderson',
+    },
+  );
+  assert.ok(Math.abs((adLarge?.statistic as number) - 3.093169484773364) < 1e-12);
+  assert.ok(Math.abs((adLarge?.pValue as number) - 0.017912221038755123) < 1e-12);
   // Numeric Hellinger: Sturges bins over the distinct values, as Evidently; 0.2203516750434106 is its formula
   // recomputed with numpy 1.24.2 on n1 vs n2.
   const hNumeric = columnDrift(

@@ -10,6 +10,7 @@ export const DRIFT_TESTS = [
   'g_test',
   'fisher_exact',
   'mannw',
+  'anderson',
 ] as const;
 export type DriftTest = (typeof DRIFT_TESTS)[number];
 
@@ -33,6 +34,7 @@ export const TEST_RULES: Readonly<Record<DriftTest, TestRule>> = {
   g_test: { threshold: 0.1, kind: 'p-value', inclusive: false },
   fisher_exact: { threshold: 0.1, kind: 'p-value', inclusive: false },
   mannw: { threshold: 0.05, kind: 'p-value', inclusive: false },
+  anderson: { threshold: 0.1, kind: 'p-value', inclusive: false },
 };
 
 /** Whether a test's value (p-value or distance) means drift at `threshold`. */
