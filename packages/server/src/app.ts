@@ -20,6 +20,7 @@ import { type Job, JobQueue } from './jobs/queue.ts';
 import { scanJobRunner } from './jobs/scan-job.ts';
 import { JobWorker, type WorkerOptions } from './jobs/worker.ts';
 import { SERVER_VERSION } from './version.ts';
+import { type DispatcherOptions, Webhooks } from './webhooks/webhooks.ts';
 
 export interface AppOptions {
   readonly db: Database;
@@ -34,6 +35,7 @@ export interface AppOptions {
   /** Largest upload accepted (default 20 GiB). */
   readonly maxUploadBytes?: number;
   readonly jobs?: WorkerOptions;
+  readonly webhooks?: DispatcherOptions;
 }
 
 export interface Limits {
@@ -53,6 +55,7 @@ export interface Services extends Kernel {
   readonly limits: Limits;
   readonly jobs: JobQueue;
   readonly worker: JobWorker;
+  readonly webhooks: Webhooks;
   readonly authThrottle: AuthThrottle;
   readonly passwords: PasswordHasher;
   readonly audit: AuditTrail;
@@ -84,6 +87,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const artifacts = new ArtifactStore(db);
   const blobs = new FileBlobStore(join(options.dataDir, 'blobs'), keys);
   const jobs = new JobQueue(db);
+  const webhooks = new Webhooks(db, keys, { clock, log, ...options.webhooks });
   const ledger = await openAuditLedger(db, options.dataDir);
   const audit = new AuditTrail(db, ledger);
   await audit.reindex();
@@ -103,6 +107,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       ...options.jobs,
       onSettled: (job, outcome) => {
         if (outcome !== 'queued') void recordJob(audit, job, outcome, clock()).catch(() => {});
+        if (outcome === 'succeeded' && job.kind === 'scan')
+          void announceScan(jobs, webhooks, job.id).catch(() => {});
         options.jobs?.onSettled?.(job, outcome);
       },
     },
@@ -116,6 +122,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     blobs,
     jobs,
     worker,
+    webhooks,
     limits: { maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES },
     authThrottle,
     passwords,
@@ -138,12 +145,14 @@ export async function createApp(options: AppOptions): Promise<App> {
   }
   services.metrics.gauge('palisade_jobs', () => jobs.counts());
   worker.start();
+  webhooks.start();
   return {
     services,
     handler: createHandler(services, router),
     setupToken,
     close: async () => {
       await worker.stop();
+      await webhooks.stop();
       await audit.close();
     },
   };
@@ -163,5 +172,17 @@ async function recordJob(
     actor: { via: 'system' },
     object: { type: 'job', id: job.id },
     details: { kind: job.kind, attempts: job.attempts, project: job.projectId },
+  });
+}
+
+/** `scan.completed` webhooks carry the job, the version's digest and the report summary (never the findings). */
+async function announceScan(jobs: JobQueue, webhooks: Webhooks, id: string): Promise<void> {
+  const job = await jobs.get(id);
+  const report = job?.result as { summary?: unknown; files?: { digest?: string }[] } | null | undefined;
+  await webhooks.emit('scan.completed', {
+    job: id,
+    project: job?.projectId ?? null,
+    digest: report?.files?.[0]?.digest ?? null,
+    summary: report?.summary ?? null,
   });
 }

@@ -16,6 +16,8 @@ const EXPECTED: Readonly<Record<string, Expectation>> = {
   ready: 'public',
   metrics: 'public',
   openapi: 'public',
+  dashboard: 'public',
+  dashboardAsset: 'public',
   setup: 'credentials',
   login: 'credentials',
   logout: 'session',
@@ -43,6 +45,9 @@ const EXPECTED: Readonly<Record<string, Expectation>> = {
   queryAudit: ['admin'],
   exportAudit: ['admin'],
   verifyAudit: ['admin'],
+  listWebhooks: ['admin'],
+  createWebhook: ['admin'],
+  deleteWebhook: ['admin'],
 };
 
 function inventoryRows(title: string): Record<string, Expectation> {
@@ -67,6 +72,7 @@ const PARAMS: Readonly<Record<string, string>> = {
   digest: `sha256:${'0'.repeat(64)}`,
   alias: 'prod',
   job: 'no-such-job',
+  webhook: 'no-such-webhook',
 };
 /** Routes that end the caller's sessions get a fresh login for each call, and run last. */
 const ENDS_SESSION = ['logout', 'logoutAll'];

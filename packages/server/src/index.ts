@@ -12,3 +12,4 @@ export { SqliteDatabase } from './db/sqlite.ts';
 export { totpNow } from './identity/totp.ts';
 export type { RunningServer, ServeOptions, TlsFiles } from './server.ts';
 export { isLoopback, startServer } from './server.ts';
+export { signWebhook, verifyWebhook } from './webhooks/signature.ts';

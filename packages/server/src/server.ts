@@ -9,6 +9,7 @@ import type { Database } from './db/database.ts';
 import { openDatabase } from './db/open.ts';
 import type { Argon2Params } from './identity/password.ts';
 import type { WorkerOptions } from './jobs/worker.ts';
+import type { DispatcherOptions } from './webhooks/webhooks.ts';
 
 export interface TlsFiles {
   readonly cert: string;
@@ -33,6 +34,7 @@ export interface ServeOptions {
   /** Argon2id parameters (tests only; the CLI never sets them). */
   readonly argon2?: Argon2Params;
   readonly jobs?: WorkerOptions;
+  readonly webhooks?: DispatcherOptions;
 }
 
 export interface RunningServer {
@@ -109,6 +111,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       ...(options.maxUploadBytes ? { maxUploadBytes: options.maxUploadBytes } : {}),
       ...(options.argon2 ? { argon2: options.argon2 } : {}),
       ...(options.jobs ? { jobs: options.jobs } : {}),
+      ...(options.webhooks ? { webhooks: options.webhooks } : {}),
     });
     const handler = app.handler;
     const listener = (request: Parameters<typeof handler>[0], response: Parameters<typeof handler>[1]) => {

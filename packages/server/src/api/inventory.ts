@@ -309,6 +309,13 @@ function kindRoutes(kind: ArtifactKind, plural: string, title: string): Route<Se
             reason: `the ${decision.environment} gate denied: ${denied.join(', ')}`,
             details: { alias, digest, decision: decision.decision, rules: denied.join(' ') },
           });
+          await services.webhooks.emit('gate.denied', {
+            ...object,
+            alias,
+            digest,
+            decision: decision.decision,
+            rules: denied,
+          });
           throw new HttpError(
             409,
             'gate-denied',
@@ -323,6 +330,12 @@ function kindRoutes(kind: ArtifactKind, plural: string, title: string): Route<Se
           context.principal?.user.id ?? '',
           now,
         );
+        await services.webhooks.emit('alias.moved', {
+          ...object,
+          alias,
+          digest,
+          decision: decision.decision,
+        });
         return json(200, { name: alias, digest, updatedAt: iso(now), decision }, undefined, {
           object,
           details: { alias, digest, decision: decision.decision },

@@ -1,5 +1,6 @@
 import type { Services } from '../app.ts';
 import type { Route } from '../http/route.ts';
+import { webRoutes } from '../http/web-assets.ts';
 import { auditRoutes } from './audit.ts';
 import { authRoutes } from './auth.ts';
 import { inventoryRoutes } from './inventory.ts';
@@ -7,6 +8,7 @@ import { jobRoutes } from './jobs.ts';
 import { projectRoutes } from './projects.ts';
 import { systemRoutes } from './system.ts';
 import { userRoutes } from './users.ts';
+import { webhookRoutes } from './webhooks.ts';
 
 /** Every route of the server, in one table: the router, the OpenAPI document and the authorization test read it. */
 export const routes: readonly Route<Services>[] = [
@@ -17,4 +19,6 @@ export const routes: readonly Route<Services>[] = [
   ...inventoryRoutes,
   ...jobRoutes,
   ...auditRoutes,
+  ...webhookRoutes,
+  ...webRoutes,
 ];

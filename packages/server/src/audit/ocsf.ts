@@ -49,6 +49,8 @@ const MAPPINGS: Readonly<Record<string, Mapping>> = {
   'job.failed': { classUid: SCAN_ACTIVITY, activityId: 6, name: 'Error' },
   'audit.export': { classUid: API_ACTIVITY, activityId: 2, name: 'Read' },
   'gate.denied': { classUid: COMPLIANCE_FINDING, activityId: 1, name: 'Create' },
+  createWebhook: { classUid: ENTITY_MANAGEMENT, activityId: 1, name: 'Create' },
+  deleteWebhook: { classUid: ENTITY_MANAGEMENT, activityId: 4, name: 'Delete' },
 };
 
 const API_ACTIVITY_BY_METHOD: Readonly<Record<string, number>> = { POST: 1, GET: 2, PUT: 3, DELETE: 4 };

@@ -157,6 +157,33 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX audit_object ON audit_index (object_type, object_id, time)',
     ],
   },
+  {
+    id: 5,
+    name: 'webhooks',
+    statements: [
+      `CREATE TABLE webhooks (
+        id TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        events TEXT NOT NULL,
+        secret TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        created_by TEXT NOT NULL
+      )`,
+      `CREATE TABLE webhook_deliveries (
+        id TEXT PRIMARY KEY,
+        webhook_id TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+        event TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        state TEXT NOT NULL,
+        attempts BIGINT NOT NULL,
+        next_attempt BIGINT NOT NULL,
+        last_error TEXT,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      )`,
+      'CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt)',
+    ],
+  },
 ];
 
 async function applied(db: Queryable): Promise<Set<number>> {
