@@ -2,30 +2,15 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { validateCycloneDx, validateSpdx } from '@palisade/bom';
-import type { Io } from './io.ts';
+import { runMain } from '@palisade/testing';
 import { main } from './main.ts';
 
 const FIXTURE = resolve(import.meta.dirname, '../../bom/fixtures/hf-llama-finetune');
 const CORPUS = resolve(import.meta.dirname, '../../../../shared/corpus/generated');
 
-async function run(args: string[]) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d) => {
-    stdout += d;
-  });
-  err.on('data', (d) => {
-    stderr += d;
-  });
-  const io: Io = { stdout: out, stderr: err, env: {} };
-  const code = await main(args, io);
-  return { code, out: stdout, err: stderr };
-}
+const run = (args: string[]) => runMain(main, args);
 
 test('palisade bom writes a valid CycloneDX 1.6 BOM to stdout and the score to stderr', async () => {
   const { code, out, err } = await run(['bom', FIXTURE, '--repo-id', 'acme/tiny-llama-support']);

@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import type { Io } from './io.ts';
+import { runMain } from '@palisade/testing';
 import { main } from './main.ts';
 
 const MALICIOUS_PICKLE = resolve(
@@ -12,21 +11,7 @@ const MALICIOUS_PICKLE = resolve(
   '../../../../shared/corpus/peers/picklescan/tests/data/malicious0.pkl',
 );
 
-async function run(args: string[]) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d) => {
-    stdout += d;
-  });
-  err.on('data', (d) => {
-    stderr += d;
-  });
-  const io: Io = { stdout: out, stderr: err, env: {} };
-  const code = await main(args, io);
-  return { code, out: stdout, err: stderr };
-}
+const run = (args: string[]) => runMain(main, args);
 
 test('compliance maps the gate evidence onto EU AI Act controls, in Markdown, HTML and JSON', async () => {
   const md = await run(['compliance', MALICIOUS_PICKLE, '--framework', 'eu-ai-act']);

@@ -3,12 +3,11 @@ import { generateKeyPairSync } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { findProvenance, SqliteLogStore, TransparencyLog } from '@palisade/ledger';
 import { signModel } from '@palisade/signing';
+import { runMain } from '@palisade/testing';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { Io } from './io.ts';
 import { main } from './main.ts';
 
 const CORPUS = resolve(import.meta.dirname, '../../../../shared/corpus/peers');
@@ -17,21 +16,7 @@ const SAFETENSORS = join(CORPUS, 'modelaudit/tests/assets/samples/safetensors/sa
 const FACTS_SCHEMA = resolve(import.meta.dirname, '../../policy/schema/facts-v1.schema.json');
 const DECISION_SCHEMA = resolve(import.meta.dirname, '../../policy/schema/decision-v1.schema.json');
 
-async function run(args: string[]) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d) => {
-    stdout += d;
-  });
-  err.on('data', (d) => {
-    stderr += d;
-  });
-  const io: Io = { stdout: out, stderr: err, env: {} };
-  const code = await main(args, io);
-  return { code, out: stdout, err: stderr };
-}
+const run = (args: string[]) => runMain(main, args);
 
 /** A benign safetensors model (corpus) with an Apache-2.0 model card, in a fresh directory. */
 function benignModel(t: { after: (fn: () => void) => void }) {

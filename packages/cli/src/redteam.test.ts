@@ -1,24 +1,9 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import type { Io } from './io.ts';
+import { captureIo } from '@palisade/testing';
 import { main } from './main.ts';
-
-function capture(): { io: Io; out: () => string; err: () => string } {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d) => {
-    stdout += d;
-  });
-  err.on('data', (d) => {
-    stderr += d;
-  });
-  return { io: { stdout: out, stderr: err, env: {} }, out: () => stdout, err: () => stderr };
-}
 
 /** Echoes its system prompt when asked for its instructions; refuses everything else. */
 async function leakyServer(): Promise<{ url: string; close: () => void }> {
@@ -44,7 +29,7 @@ async function leakyServer(): Promise<{ url: string; close: () => void }> {
 test('palisade redteam exits 1 and names the leaking probe; 0 when the probes asked for pass', async (t) => {
   const stub = await leakyServer();
   t.after(stub.close);
-  const leak = capture();
+  const leak = captureIo();
   assert.equal(
     await main(
       ['redteam', '--endpoint', stub.url, '--probes', 'system-prompt-leak', '-f', 'json', '-q'],
@@ -56,7 +41,7 @@ test('palisade redteam exits 1 and names the leaking probe; 0 when the probes as
   assert.ok(report.failures.length > 0);
   assert.ok(report.failures.every((f: { family: string }) => f.family === 'system-prompt-leak'));
 
-  const safe = capture();
+  const safe = captureIo();
   assert.equal(
     await main(['redteam', '--endpoint', stub.url, '--probes', 'jailbreak,harmful-content', '-q'], safe.io),
     0,
@@ -73,7 +58,7 @@ test('palisade redteam: bad usage and an unreachable endpoint exit 2 with a reas
     [['redteam', '--endpoint', 'http://127.0.0.1:9', '--probes', 'encoding', '-q'], /no probe got an answer/],
   ];
   for (const [args, message] of cases) {
-    const run = capture();
+    const run = captureIo();
     assert.equal(await main(args, run.io), 2, args.join(' '));
     assert.match(run.err(), message);
   }

@@ -2,27 +2,12 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import type { Io } from './io.ts';
+import { captureIo } from '@palisade/testing';
 import { main } from './main.ts';
 
 const VECTORS = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'vectors', 'ml', 'robustness');
 const skip = existsSync(VECTORS) ? false : `vectors not found at ${VECTORS}`;
-
-function capture(): { io: Io; out: () => string; err: () => string } {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d) => {
-    stdout += d;
-  });
-  err.on('data', (d) => {
-    stderr += d;
-  });
-  return { io: { stdout: out, stderr: err, env: {} }, out: () => stdout, err: () => stderr };
-}
 
 /** Little-endian typed values of a vector file. */
 function vector<T>(name: string, make: (b: ArrayBuffer) => T): T {
@@ -45,7 +30,7 @@ test('palisade robustness reports clean and robust accuracy as JSON', { skip }, 
   const dir = mkdtempSync(join(tmpdir(), 'palisade-robustness-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const data = digitsCsv(dir, 60);
-  const run = capture();
+  const run = captureIo();
   const code = await main(
     [
       'robustness',
@@ -95,7 +80,7 @@ test('palisade robustness refuses bad flags and bad data with exit 2 and a reaso
     ],
   ];
   for (const [args, message] of cases) {
-    const run = capture();
+    const run = captureIo();
     assert.equal(await main(args, run.io), 2, args.join(' '));
     assert.match(run.err(), message);
   }
@@ -119,13 +104,13 @@ test('palisade robustness writes a self-contained HTML report, gate facts, and f
     'pgd',
     '-q',
   ];
-  const html = capture();
+  const html = captureIo();
   assert.equal(await main([...base, '-f', 'html'], html.io), 0, html.err());
   assert.match(html.out(), /^<!doctype html>/);
   assert.match(html.out(), /<svg[^>]*aria-label="robust accuracy against epsilon"/);
   assert.doesNotMatch(html.out(), /<script|src="http|href="http/);
 
-  const strict = capture();
+  const strict = captureIo();
   assert.equal(await main([...base, '-f', 'json', '--min-robust-accuracy', '0.99'], strict.io), 1);
   const report = JSON.parse(strict.out());
   assert.equal(report.facts.robustness.status, 'failed');

@@ -3,9 +3,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import type { Io } from './io.ts';
+import { runMain } from '@palisade/testing';
 import { main } from './main.ts';
 
 const SHARED = resolve(import.meta.dirname, '../../../../shared/vectors');
@@ -16,21 +15,7 @@ const CA = join(OMS, 'keys/ca-cert.pem');
 const IDENTITY = ['--identity', 'stefanb@us.ibm.com', '--issuer', 'https://sigstore.verify.ibm.com/oauth2'];
 const SKIP = existsSync(OMS) ? false : `OMS vectors not found at ${OMS}`;
 
-async function run(args: string[]) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d) => {
-    stdout += d;
-  });
-  err.on('data', (d) => {
-    stderr += d;
-  });
-  const io: Io = { stdout: out, stderr: err, env: {} };
-  const code = await main(args, io);
-  return { code, out: stdout, err: stderr };
-}
+const run = (args: string[]) => runMain(main, args);
 
 const ignoreFor = (version: string): string[] =>
   version === 'v1.0.1' ? ['--ignore-paths', 'ignore-me'] : [];
