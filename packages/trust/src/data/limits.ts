@@ -8,6 +8,8 @@ export interface ReadLimits {
   readonly maxCategories: number;
   /** Longest CSV record or JSON line, in bytes. */
   readonly maxRecordBytes: number;
+  /** Most uncompressed bytes a Parquet footer may declare (compressed pages can expand far beyond the file). */
+  readonly maxDecodedBytes: number;
 }
 
 export const DEFAULT_READ_LIMITS: ReadLimits = {
@@ -16,4 +18,5 @@ export const DEFAULT_READ_LIMITS: ReadLimits = {
   maxColumns: 10_000,
   maxCategories: 100_000,
   maxRecordBytes: 16 * 1024 ** 2,
+  maxDecodedBytes: 32 * 1024 ** 3,
 };

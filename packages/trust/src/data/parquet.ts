@@ -40,6 +40,17 @@ export async function readParquet(path: string, options: TableOptions): Promise<
       `${options.source} has ${rows} rows, more than the limit of ${options.limits.maxRows}; sample it or raise the limit.`,
     );
   }
+  // Compressed pages can expand far beyond the file: refuse what the footer declares above the decoded limit.
+  let declared = 0n;
+  for (const group of metadata.row_groups) {
+    for (const column of group.columns) declared += column.meta_data?.total_uncompressed_size ?? 0n;
+  }
+  if (declared > BigInt(options.limits.maxDecodedBytes)) {
+    throw new PalisadeError(
+      'LIMIT_EXCEEDED',
+      `${options.source} declares ${declared} bytes of uncompressed data, more than the limit of ${options.limits.maxDecodedBytes}.`,
+    );
+  }
   const chunks = new Map<string, Chunk[]>();
   try {
     await parquetRead({

@@ -111,6 +111,14 @@ test('Parquet: a file written by pyarrow (pandas test data) reads with INT64 and
   assert.deepEqual(texts(column(table, 'A'), 3), ['1', '2', '3']);
   assert.equal(column(table, 'A').kind, 'numeric');
   assert.deepEqual(texts(column(table, 'B'), 3), ['foo', 'foo', 'foo']);
+  // Its footer declares 170 bytes of uncompressed column data: a lower decoded-bytes limit refuses it unread.
+  await assert.rejects(
+    readTable(join(FIXTURES, 'pandas-simple.parquet'), { limits: { maxDecodedBytes: 100 } }),
+    {
+      code: 'LIMIT_EXCEEDED',
+      message: /declares 170 bytes/,
+    },
+  );
 });
 
 test('Arrow IPC: numeric, string and null cells; format sniffed from the magic bytes', async (t) => {
