@@ -16,6 +16,7 @@ import {
 import type { Command, CommandContext } from '../command.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { writeResult } from '../io.ts';
+import { Progress } from '../progress.ts';
 
 /** Values of a repeatable option, each of which may also be a comma-separated list (shared by the trust commands). */
 export function list(value: unknown): string[] {
@@ -112,7 +113,20 @@ async function run(context: CommandContext): Promise<ExitCode> {
   if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
     throw new PalisadeError('USAGE', `--threads takes a whole number from 1 to 64, not "${values.threads}".`);
   }
-  const report = await driftReportParallel(reference, current, driftOptions, { threads });
+  const progress = new Progress(io, !flags.quiet);
+  const report = await driftReportParallel(
+    reference,
+    current,
+    {
+      ...driftOptions,
+      onColumn: (done, total, column) => {
+        if (done === 1) progress.start(total);
+        progress.update(done, column);
+      },
+    },
+    { threads },
+  );
+  progress.done();
   const windows =
     timestamp === undefined
       ? undefined

@@ -20,6 +20,8 @@ export interface DriftOptions {
   readonly correction?: Correction;
   readonly target?: string;
   readonly prediction?: string;
+  /** Called after each column is tested (progress for long runs). */
+  readonly onColumn?: (done: number, total: number, column: string) => void;
 }
 
 export interface ColumnDriftEntry extends ColumnDrift {
@@ -112,9 +114,11 @@ export function planDrift(
  */
 export function driftReport(reference: Table, current: Table, options: DriftOptions = {}): DriftReport {
   const { tasks, skipped } = planDrift(reference, current, options);
-  const results = tasks.map((t) =>
-    columnDrift(t.name, present(reference, t.name), present(current, t.name), t.options),
-  );
+  const results = tasks.map((t, i) => {
+    const result = columnDrift(t.name, present(reference, t.name), present(current, t.name), t.options);
+    options.onColumn?.(i + 1, tasks.length, t.name);
+    return result;
+  });
   return assembleDrift(reference, current, options, tasks, results, skipped);
 }
 

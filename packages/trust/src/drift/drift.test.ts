@@ -114,7 +114,12 @@ test('dataset drift: share of drifted columns ≥ 0.5; skipped columns are repor
     ),
     numeric('empty', Array(100).fill(1)),
   );
-  const report = driftReport(ref, cur, { target: 'shifted' });
+  const progress: string[] = [];
+  const report = driftReport(ref, cur, {
+    target: 'shifted',
+    onColumn: (done, total, c) => progress.push(`${done}/${total} ${c}`),
+  });
+  assert.deepEqual(progress, ['1/3 shifted', '2/3 same', '3/3 empty']);
   assert.deepEqual(
     report.columns.map((c) => [c.column, c.drift]),
     [

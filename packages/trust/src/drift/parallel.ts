@@ -39,6 +39,7 @@ export async function driftReportParallel(
   const workers = Array.from({ length: count }, () => new Worker(WORKER_URL));
   try {
     let next = 0;
+    let finished = 0;
     await Promise.all(
       workers.map(
         (worker) =>
@@ -67,6 +68,8 @@ export async function driftReportParallel(
                 return;
               }
               results[reply.id] = reply.result;
+              finished++;
+              options.onColumn?.(finished, tasks.length, (tasks[reply.id] as (typeof tasks)[number]).name);
               send();
             });
             worker.on('error', fail);
