@@ -184,6 +184,19 @@ test('a Parquet row group claiming more than 1 GiB uncompressed is refused befor
   await assert.rejects(scanFile(path), { code: 'LIMIT_EXCEEDED' });
 });
 
+test('JSON keys that are data do not grow the column summaries without bound', async (t) => {
+  const dir = tempDir(t);
+  const path = join(dir, 'keyed.jsonl');
+  const record = Object.fromEntries(
+    Array.from({ length: 10_050 }, (_, i) => [`user${i}`, `u${i}@example.com`]),
+  );
+  writeFileSync(path, `${JSON.stringify(record)}\n`);
+  const report = await scanFile(path, { maxFindings: 0 });
+  assert.equal(report.columns?.length, 10_001);
+  assert.equal(report.columns?.find((c) => c.column === '(other columns)')?.entities.EMAIL_ADDRESS, 50);
+  assert.equal(report.totalFindings, 10_050);
+});
+
 test('missing files and unknown formats are input errors', async () => {
   await assert.rejects(scanFile('/nonexistent/file.csv'), { code: 'INPUT_NOT_FOUND' });
   await assert.rejects(scanFile('x.csv', { format: 'xml' as never }), { code: 'USAGE' });

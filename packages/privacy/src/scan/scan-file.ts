@@ -24,6 +24,8 @@ interface ColumnStats {
 }
 
 const CACHED_VALUE_LENGTH = 48;
+const MAX_COLUMNS = 10_000;
+const OTHER_COLUMNS = '(other columns)';
 const CACHED_VALUES = 4096;
 
 /** Scans a CSV, JSON-lines, Parquet or text file for personal data and secrets, streaming it once. */
@@ -43,8 +45,10 @@ export async function scanFile(path: string, options: ScanOptions = {}): Promise
   const statsOf = (column: string): ColumnStats => {
     let stats = columns.get(column);
     if (!stats) {
-      stats = { values: 0, entities: new Map(), seen: new Map(), lookups: 0, hits: 0 };
-      columns.set(column, stats);
+      // JSON keys can be data (ids as keys): past MAX_COLUMNS, further columns share one summary.
+      const name = columns.size >= MAX_COLUMNS ? OTHER_COLUMNS : column;
+      stats = columns.get(name) ?? { values: 0, entities: new Map(), seen: new Map(), lookups: 0, hits: 0 };
+      columns.set(name, stats);
     }
     return stats;
   };
