@@ -23,10 +23,9 @@ export function fairnessToHtml(report: FairnessReport, source: string): string {
       barChart(
         metric,
         feature.groups.map((g) => ({
-          label: `${g.group} (n=${g.count})`,
+          label: `${g.group} (n=${g.count}${feature.smallGroups.includes(g.group) ? ', small' : ''})`,
           value: g.metrics[metric] as number,
           ...(g.intervals?.[metric] ? { low: g.intervals[metric][0], high: g.intervals[metric][1] } : {}),
-          highlight: feature.smallGroups.includes(g.group),
         })),
       ),
     );
@@ -53,7 +52,7 @@ export function fairnessToHtml(report: FairnessReport, source: string): string {
     return [
       `<h2>${escapeHtml(feature.feature)} ${flag}</h2>`,
       feature.smallGroups.length > 0
-        ? `<p class="meta">Groups with fewer rows than the minimum (red): ${escapeHtml(feature.smallGroups.join('; '))}.</p>`
+        ? `<p class="meta">Groups with fewer rows than the minimum (marked “small”; their rates are unreliable): ${escapeHtml(feature.smallGroups.join('; '))}.</p>`
         : '',
       summary,
       `<div class="charts">${[...charts, impact].join('')}</div>`,
