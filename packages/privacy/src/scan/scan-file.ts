@@ -27,6 +27,8 @@ const CACHED_VALUE_LENGTH = 48;
 const MAX_COLUMNS = 10_000;
 const OTHER_COLUMNS = '(other columns)';
 const CACHED_VALUES = 4096;
+/** Cached values across all columns, so that a very wide table cannot multiply the per-column cache. */
+const MAX_CACHED = 500_000;
 
 /** Scans a CSV, JSON-lines, Parquet or text file for personal data and secrets, streaming it once. */
 export async function scanFile(path: string, options: ScanOptions = {}): Promise<PiiReport> {
@@ -59,6 +61,7 @@ export async function scanFile(path: string, options: ScanOptions = {}): Promise
     byEntity.set(d.entity, (byEntity.get(d.entity) ?? 0) + 1);
   };
 
+  const cached = 0;
   const detectCached = (stats: ColumnStats, value: string, column: string): readonly Detection[] => {
     const seen = stats.seen;
     if (!seen || value.length > CACHED_VALUE_LENGTH) return detector.detect(value, column);
@@ -69,7 +72,10 @@ export async function scanFile(path: string, options: ScanOptions = {}): Promise
       return cached;
     }
     const found = detector.detect(value, column);
-    if (seen.size < CACHED_VALUES) seen.set(value, found);
+    if (seen.size < CACHED_VALUES && cached < MAX_CACHED) {
+      seen.set(value, found);
+      cached++;
+    }
     // A column of mostly distinct values (ids, e-mail addresses) gains nothing from the cache.
     else if (stats.lookups > 2 * CACHED_VALUES && stats.hits * 2 < stats.lookups) stats.seen = undefined;
     return found;
