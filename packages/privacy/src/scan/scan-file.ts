@@ -61,20 +61,20 @@ export async function scanFile(path: string, options: ScanOptions = {}): Promise
     byEntity.set(d.entity, (byEntity.get(d.entity) ?? 0) + 1);
   };
 
-  const cached = 0;
+  let cachedValues = 0;
   const detectCached = (stats: ColumnStats, value: string, column: string): readonly Detection[] => {
     const seen = stats.seen;
     if (!seen || value.length > CACHED_VALUE_LENGTH) return detector.detect(value, column);
     stats.lookups++;
-    const cached = seen.get(value);
-    if (cached) {
+    const hit = seen.get(value);
+    if (hit) {
       stats.hits++;
-      return cached;
+      return hit;
     }
     const found = detector.detect(value, column);
-    if (seen.size < CACHED_VALUES && cached < MAX_CACHED) {
+    if (seen.size < CACHED_VALUES && cachedValues < MAX_CACHED) {
       seen.set(value, found);
-      cached++;
+      cachedValues++;
     }
     // A column of mostly distinct values (ids, e-mail addresses) gains nothing from the cache.
     else if (stats.lookups > 2 * CACHED_VALUES && stats.hits * 2 < stats.lookups) stats.seen = undefined;
