@@ -62,6 +62,20 @@ test('palisade explain: text output and clear usage errors', async (t) => {
   assert.equal(text.code, 0, text.err);
   assert.match(text.out, /Kernel SHAP \(budget 2058 coalitions\) against 40 background rows/);
   assert.match(text.out, /^c\s+\d/m);
+  const permutation = await runCli([
+    'explain',
+    LINEAR,
+    '--data',
+    path,
+    '--rows',
+    '1',
+    '--method',
+    'permutation',
+    '--label',
+    'y',
+  ]);
+  assert.equal(permutation.code, 0, permutation.err);
+  assert.match(permutation.out, /permutation SHAP \(max_evals 500\)/);
   const noData = await runCli(['explain', LINEAR]);
   assert.equal(noData.code, 2);
   assert.match(noData.err, /needs --data/);

@@ -39,6 +39,8 @@ export { functionModel } from './explain/model.ts';
 export { loadOnnxModel } from './explain/onnx-model.ts';
 export type { PermutationImportance, PermutationOptions, Scoring } from './explain/permutation-importance.ts';
 export { permutationImportance, SCORINGS } from './explain/permutation-importance.ts';
+export type { PermutationShapOptions } from './explain/permutation-shap.ts';
+export { permutationShap } from './explain/permutation-shap.ts';
 export type { Explanation, KernelOptions, ShapleyInput } from './explain/shapley.ts';
 export { exactShapley, kernelShap, MAX_EXACT_FEATURES } from './explain/shapley.ts';
 export type {

@@ -32,8 +32,8 @@ function scoring(value: unknown): Scoring | undefined {
 }
 
 function method(value: unknown): ExplainOptions['method'] {
-  if (value === undefined || value === 'kernel' || value === 'exact') return value;
-  throw new PalisadeError('USAGE', `--method takes kernel or exact, not "${value}".`);
+  if (value === undefined || value === 'kernel' || value === 'exact' || value === 'permutation') return value;
+  throw new PalisadeError('USAGE', `--method takes kernel, exact or permutation, not "${value}".`);
 }
 
 async function run(context: CommandContext): Promise<ExitCode> {
@@ -141,13 +141,15 @@ export const explainCommand: Command = {
       name: 'method',
       type: 'string',
       value: 'METHOD',
-      description: 'kernel (default) or exact (every coalition; up to 16 features).',
+      description:
+        'kernel (default), exact (every coalition; up to 16 features) or permutation (SHAP’s PermutationExplainer).',
     },
     {
       name: 'samples',
       type: 'string',
       value: 'N',
-      description: 'Kernel SHAP coalition budget (default 2·M + 2048).',
+      description:
+        'Coalition budget: Kernel SHAP’s (default 2·M + 2048) or permutation max_evals (default 500).',
     },
     {
       name: 'scoring',

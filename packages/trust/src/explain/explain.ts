@@ -3,6 +3,7 @@ import { type Column, findColumn, type Table } from '../data/table.ts';
 import { permutation, seededRandom } from '../stats/random.ts';
 import type { PredictModel } from './model.ts';
 import { type PermutationImportance, permutationImportance, type Scoring } from './permutation-importance.ts';
+import { permutationShap } from './permutation-shap.ts';
 import { exactShapley, kernelShap } from './shapley.ts';
 
 export interface ExplainOptions {
@@ -18,8 +19,8 @@ export interface ExplainOptions {
   readonly rows?: number;
   /** Output to explain (default: each row's highest output, or the only one). */
   readonly output?: number;
-  readonly method?: 'kernel' | 'exact';
-  /** Kernel SHAP coalition budget (default 2·M + 2048). */
+  readonly method?: 'kernel' | 'exact' | 'permutation';
+  /** Coalition budget: Kernel SHAP's (default 2·M + 2048) or the permutation explainer's max_evals (500). */
   readonly samples?: number;
   readonly scoring?: Scoring;
   readonly repeats?: number;
@@ -38,7 +39,7 @@ export interface RowExplanation {
 export interface ExplainReport {
   readonly features: readonly string[];
   readonly outputs: number;
-  readonly method: 'kernel' | 'exact';
+  readonly method: 'kernel' | 'exact' | 'permutation';
   readonly samples: number;
   readonly backgroundRows: number;
   readonly rows: readonly RowExplanation[];
@@ -113,7 +114,7 @@ export async function explainModel(
   const predictions = await model.predict(data, explainedRows.length);
   const method = options.method ?? 'kernel';
   const m = model.inputs;
-  const samples = options.samples ?? 2 * m + 2048;
+  const samples = options.samples ?? (method === 'permutation' ? 500 : 2 * m + 2048);
   const rows: RowExplanation[] = [];
   for (let r = 0; r < explainedRows.length; r++) {
     let output = options.output ?? 0;
@@ -132,7 +133,11 @@ export async function explainModel(
       );
     const input = { model, x: data.slice(r * m, (r + 1) * m), background, backgroundRows: size, output };
     const e =
-      method === 'exact' ? await exactShapley(input) : await kernelShap(input, { samples, seed: seed + r });
+      method === 'exact'
+        ? await exactShapley(input)
+        : method === 'permutation'
+          ? await permutationShap(input, { maxEvals: samples, seed: seed + r })
+          : await kernelShap(input, { samples, seed: seed + r });
     rows.push({
       row: explainedRows[r] as number,
       output,

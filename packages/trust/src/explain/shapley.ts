@@ -13,7 +13,7 @@ export interface Explanation {
   readonly prediction: number;
   /** One attribution per input feature. */
   readonly values: Float64Array;
-  readonly method: 'exact' | 'kernel';
+  readonly method: 'exact' | 'kernel' | 'permutation';
   /** Coalitions evaluated (each costs one model call per background row). */
   readonly coalitions: number;
 }

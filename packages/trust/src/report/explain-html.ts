@@ -1,5 +1,5 @@
 import type { ExplainReport } from '../explain/explain.ts';
-import { rankedFeatures } from './explain-output.ts';
+import { methodLabel, rankedFeatures } from './explain-output.ts';
 import { formatNumber } from './format.ts';
 import { htmlPage } from './html.ts';
 import { barChart, escapeHtml } from './svg.ts';
@@ -40,7 +40,7 @@ export function explainToHtml(report: ExplainReport, sources: { model: string; d
   });
   const body = [
     '<h1>Model explanations</h1>',
-    `<p class="meta">${escapeHtml(sources.model)} on ${escapeHtml(sources.data)} · ${report.method === 'exact' ? 'exact Shapley values' : `Kernel SHAP, budget ${report.samples} coalitions`} · ${report.backgroundRows} background rows</p>`,
+    `<p class="meta">${escapeHtml(sources.model)} on ${escapeHtml(sources.data)} · ${escapeHtml(methodLabel(report))} · ${report.backgroundRows} background rows</p>`,
     '<h2>Global importance</h2>',
     `<div class="charts">${shap}${permutation}</div>`,
     '<h2>Per-row explanations</h2>',

@@ -8,6 +8,13 @@ export function rankedFeatures(report: ExplainReport): number[] {
     .sort((a, b) => (report.meanAbsShap[b] as number) - (report.meanAbsShap[a] as number));
 }
 
+/** How the Shapley values were computed, in words. */
+export function methodLabel(report: ExplainReport): string {
+  if (report.method === 'exact') return 'exact Shapley values';
+  if (report.method === 'permutation') return `permutation SHAP (max_evals ${report.samples})`;
+  return `Kernel SHAP (budget ${report.samples} coalitions)`;
+}
+
 export function explainToJson(report: ExplainReport, sources: { model: string; data: string }): string {
   return `${JSON.stringify({ ...sources, ...report }, null, 2)}\n`;
 }
@@ -26,7 +33,7 @@ export function explainToText(report: ExplainReport): string {
       : []),
   ]);
   const lines = [
-    `Explanations of ${report.rows.length} rows: ${report.method === 'exact' ? 'exact Shapley values' : `Kernel SHAP (budget ${report.samples} coalitions)`} against ${report.backgroundRows} background rows.`,
+    `Explanations of ${report.rows.length} rows: ${methodLabel(report)} against ${report.backgroundRows} background rows.`,
     ...(importance ? [`Baseline ${importance.scoring}: ${formatNumber(importance.baseline)}.`] : []),
     '',
     ...textTable(header, rows),
