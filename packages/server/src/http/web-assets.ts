@@ -46,7 +46,6 @@ async function serve(name: string, context: RequestContext<Services>): Promise<R
     'content-security-policy': DASHBOARD_CSP,
     'cache-control': 'no-cache',
     etag: asset.etag,
-    vary: 'Accept-Encoding',
   };
   if (context.request.headers['if-none-match'] === asset.etag) return { status: 304, headers };
   return { status: 200, text: asset.body, contentType: asset.contentType, headers };
