@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { newestSource } from '../packages/cli/bin/sources.ts';
+import { buildWebAssets } from '../packages/web/src/build.ts';
 
 /**
  * Bundles the CLI (packages/cli/dist/palisade.mjs, with a chunk per command under dist/chunks/), which starts
@@ -60,3 +61,5 @@ await build({
 mkdirSync(dirname(OUT), { recursive: true });
 writeFileSync(resolve(dirname(OUT), 'sources.json'), `${JSON.stringify({ newestSource: newest })}\n`);
 process.stdout.write(`Bundled the CLI into ${OUT}\n`);
+// The web dashboard that `palisade serve` serves at / (packages/web/dist).
+process.stdout.write(`Built the web dashboard into ${await buildWebAssets()}\n`);

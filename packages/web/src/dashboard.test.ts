@@ -103,6 +103,16 @@ describe('in Chromium', {
     checked.push(name);
   }
 
+  test('the accessibility check can fail: axe flags an unlabelled image and button', async () => {
+    const scratch = await context.newPage();
+    await scratch.setContent(
+      '<html lang="en"><title>t</title><main><img src="data:,"><button></button></main></html>',
+    );
+    const found = (await seriousViolations(scratch)).map((v) => v.id).sort();
+    await scratch.close();
+    assert.deepEqual(found, ['button-name', 'image-alt']);
+  });
+
   test('first admin set-up with the one-time token, sign-in with TOTP, sign-out', async () => {
     await page.goto(`${served.url}/`);
     await page.getByRole('heading', { name: 'Sign in to Palisade' }).waitFor();
