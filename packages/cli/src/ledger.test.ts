@@ -15,7 +15,6 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import {
   cosignatureSigner,
@@ -27,24 +26,10 @@ import {
   TransparencyLog,
   Witness,
 } from '@palisade/ledger';
-import type { Io } from './io.ts';
+import { runMain } from '@palisade/testing';
 import { main } from './main.ts';
 
-async function run(args: string[]) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d) => {
-    stdout += d;
-  });
-  err.on('data', (d) => {
-    stderr += d;
-  });
-  const io: Io = { stdout: out, stderr: err, env: {} };
-  const code = await main(args, io);
-  return { code, out: stdout, err: stderr };
-}
+const run = (args: string[]) => runMain(main, args);
 
 /** A workspace with a ledger, a model, a dataset and a git repository written by hand (no git binary needed). */
 async function workspace(t: { after: (fn: () => void) => void }) {
