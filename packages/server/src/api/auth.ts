@@ -203,10 +203,9 @@ export const authRoutes: Route<Services>[] = [
       const user = principalOf(context).user;
       const bucket = [`totp:user:${user.id}`];
       await services.authThrottle.check(bucket, now);
+      const pending = services.identity.openTotp(user, 'pending');
       const step =
-        user.totpPending === null
-          ? undefined
-          : verifyTotp(user.totpPending, (context.body as { code: string }).code, now, 0);
+        pending === null ? undefined : verifyTotp(pending, (context.body as { code: string }).code, now, 0);
       if (step === undefined || !(await services.identity.confirmTotp(user.id, step))) {
         await services.authThrottle.failure(bucket, now);
         throw new HttpError(400, 'invalid-code', 'No enrolment in progress, or the code is wrong.');

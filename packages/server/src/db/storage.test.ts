@@ -99,7 +99,8 @@ for (const dialect of DIALECTS) {
 
     await store.setTotpPending(ann.id, 'SECRET');
     assert.equal(await store.confirmTotp(ann.id, 100), true);
-    assert.equal((await store.userById(ann.id))?.totpSecret, 'SECRET');
+    const enrolled = await store.userById(ann.id);
+    assert.equal(enrolled && store.openTotp(enrolled, 'secret'), 'SECRET');
     const raw = await db.get<{ totp_secret: string }>('SELECT totp_secret FROM users WHERE id = ?', [ann.id]);
     assert.match(raw?.totp_secret ?? '', /^pal-sealed:1:1:/, 'the seed is sealed at rest');
     assert.equal(await store.consumeTotpStep(ann.id, 100), false);

@@ -164,7 +164,7 @@ export class Authenticator {
     if (user.totpSecret !== null) {
       if (input.totp === undefined)
         throw new HttpError(401, 'mfa-required', 'Give the code from your authenticator (totp).');
-      const step = verifyTotp(user.totpSecret, input.totp, now, user.totpLastStep);
+      const step = verifyTotp(this.#store.openTotp(user, 'secret') ?? '', input.totp, now, user.totpLastStep);
       if (step === undefined || !(await this.#store.consumeTotpStep(user.id, step))) {
         await this.#throttle.failure(buckets, now);
         throw new HttpError(
@@ -202,7 +202,7 @@ export class Authenticator {
     buckets: readonly string[],
     now: number,
   ): Promise<boolean> {
-    const pending = user.totpPending ?? newTotpSecret();
+    const pending = this.#store.openTotp(user, 'pending') ?? newTotpSecret();
     if (user.totpPending === null) await this.#store.setTotpPending(user.id, pending);
     if (code === undefined) {
       throw new HttpError(

@@ -8,9 +8,9 @@ export interface User {
   readonly id: string;
   readonly username: string;
   readonly passwordHash: string;
-  /** Confirmed TOTP secret (base32), or null when MFA is not enrolled. */
+  /** Confirmed TOTP secret, sealed (open it with `IdentityStore.openTotp`), or null when MFA is not enrolled. */
   readonly totpSecret: string | null;
-  /** A secret being enrolled, until its first code is confirmed. */
+  /** A secret being enrolled (sealed), until its first code is confirmed. */
   readonly totpPending: string | null;
   readonly totpLastStep: number;
   readonly disabled: boolean;
@@ -63,16 +63,14 @@ interface TokenRow {
 /** TOTP seeds are sealed at rest under the record's identity (crypto/sealed-secret.ts). */
 export const totpContext = (userId: string) => `user:${userId}:totp`;
 
-function toUser(row: UserRow | undefined, keys: KeyProvider): User | undefined {
+function toUser(row: UserRow | undefined): User | undefined {
   if (row === undefined) return undefined;
-  const open = (value: string | null) =>
-    value === null ? null : isSealed(value) ? unseal(keys, value, totpContext(row.id)) : value;
   return {
     id: row.id,
     username: row.username,
     passwordHash: row.password_hash,
-    totpSecret: open(row.totp_secret),
-    totpPending: open(row.totp_pending),
+    totpSecret: row.totp_secret,
+    totpPending: row.totp_pending,
     totpLastStep: Number(row.totp_last_step),
     disabled: Number(row.disabled) !== 0,
     createdAt: Number(row.created_at),
@@ -122,10 +120,7 @@ export class IdentityStore {
       input.passwordHash,
       now,
     ]);
-    const user = toUser(
-      await db.get<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`, [id]),
-      this.#keys,
-    );
+    const user = toUser(await db.get<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`, [id]));
     if (user === undefined) throw new Error('user vanished after insert');
     return user;
   }
@@ -133,24 +128,27 @@ export class IdentityStore {
   async userByName(username: string): Promise<User | undefined> {
     return toUser(
       await this.#db.get<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE username = ?`, [username]),
-      this.#keys,
     );
   }
 
   async userById(id: string): Promise<User | undefined> {
-    return toUser(
-      await this.#db.get<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`, [id]),
-      this.#keys,
-    );
+    return toUser(await this.#db.get<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`, [id]));
   }
 
   async listUsers(): Promise<User[]> {
     const rows = await this.#db.all<UserRow>(`SELECT ${USER_COLUMNS} FROM users ORDER BY username`);
-    return rows.map((r) => toUser(r, this.#keys) as User);
+    return rows.map((r) => toUser(r) as User);
   }
 
   async setPasswordHash(userId: string, hash: string): Promise<void> {
     await this.#db.run('UPDATE users SET password_hash = ? WHERE id = ?', [hash, userId]);
+  }
+
+  /** The base32 TOTP secret (confirmed or pending), unsealed only when a code is checked or shown. */
+  openTotp(user: User, which: 'secret' | 'pending'): string | null {
+    const value = which === 'secret' ? user.totpSecret : user.totpPending;
+    if (value === null) return null;
+    return isSealed(value) ? unseal(this.#keys, value, totpContext(user.id)) : value;
   }
 
   async setTotpPending(userId: string, secret: string | null, db: Queryable = this.#db): Promise<void> {
