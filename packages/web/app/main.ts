@@ -84,6 +84,7 @@ async function signOut(): Promise<void> {
 
 function endSession(message: string): void {
   clearCsrf();
+  sessionStorage.removeItem('palisade.expires');
   forget();
   navigation();
   sessionStorage.setItem('palisade.notice', message);

@@ -237,8 +237,16 @@ describe('in Chromium', {
     await page.getByRole('button', { name: 'Grant role' }).click();
     await page.getByRole('row', { name: /bob.*auditor on vision/ }).waitFor();
     await checkPage('admin');
-    await page.getByRole('button', { name: 'Revoke auditor on vision from bob' }).click();
-    await page.getByRole('row', { name: /bob.*none/ }).waitFor();
+    const revoke = page.getByRole('button', { name: 'Revoke auditor on vision from bob' });
+    await revoke.click();
+    await revoke.waitFor({ state: 'detached' });
+
+    await page.getByLabel('Webhook URL').fill('http://127.0.0.1:9/palisade');
+    await page.getByRole('button', { name: 'Register webhook' }).click();
+    await page.getByText('Copy the signing secret now').waitFor();
+    assert.match(await page.getByLabel('Secret of http://127.0.0.1:9/palisade').inputValue(), /.{16,}/);
+    await page.getByRole('button', { name: 'Remove webhook http://127.0.0.1:9/palisade' }).click();
+    await page.getByText('No webhook.').waitFor();
 
     await page.getByRole('link', { name: 'Account' }).click();
     await page.getByLabel('Token name').fill('ci');

@@ -185,6 +185,12 @@ export async function accountPage(main: HTMLElement): Promise<void> {
     listArea,
     h('h2', null, 'Sessions'),
     h(
+      'p',
+      null,
+      `This session ends at ${when(sessionStorage.getItem('palisade.expires'))} at the latest, and sooner after a`,
+      ' period without activity (the server sets both limits).',
+    ),
+    h(
       'button',
       {
         type: 'button',

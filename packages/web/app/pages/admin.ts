@@ -1,6 +1,7 @@
 import { api, type Project, seg, type User } from '../api.ts';
 import { announce, field, h, replace, when } from '../dom.ts';
 import { projects } from '../session.ts';
+import { webhooksSection } from './webhooks.ts';
 
 const ROLES = ['admin', 'security', 'ml-engineer', 'auditor', 'viewer'];
 
@@ -14,7 +15,11 @@ function failWith(line: HTMLElement, failure: unknown): void {
 }
 
 export async function adminPage(main: HTMLElement): Promise<void> {
-  const [{ users }, list] = await Promise.all([api<{ users: User[] }>('GET', '/users'), projects()]);
+  const [{ users }, list, webhooks] = await Promise.all([
+    api<{ users: User[] }>('GET', '/users'),
+    projects(),
+    webhooksSection(),
+  ]);
   const projectName = (id: string) =>
     id === '*' ? 'every project' : (list.find((p: Project) => p.id === id)?.name ?? id);
   const reload = () => void adminPage(main);
@@ -193,7 +198,8 @@ export async function adminPage(main: HTMLElement): Promise<void> {
     create,
     h('h2', null, 'Grant a role'),
     grant,
+    webhooks,
     h('h2', null, 'Not available from the server yet'),
-    h('p', { class: 'hint' }, 'Webhooks, single sign-on and policy pack editing have no API yet.'),
+    h('p', { class: 'hint' }, 'Single sign-on, policy pack editing and exception approval have no API yet.'),
   );
 }

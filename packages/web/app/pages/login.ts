@@ -73,13 +73,14 @@ export function loginPage(main: HTMLElement): void {
     event.preventDefault();
     error.hidden = true;
     try {
-      const result = await api<{ csrfToken: string; user: User }>(
+      const result = await api<{ csrfToken: string; user: User; expiresAt: string }>(
         'POST',
         '/auth/login',
         { username: username.value, password: password.value, ...(totp.value ? { totp: totp.value } : {}) },
         { anonymous: true },
       );
       setCsrf(result.csrfToken);
+      sessionStorage.setItem('palisade.expires', result.expiresAt);
       await loadMe();
       announce(`Signed in as ${result.user.username}.`);
       go('#/');
