@@ -24,6 +24,15 @@ import { DASHBOARD_CSP } from './index.ts';
 const CORPUS_MODEL = '/work/shared/corpus/generated/mal_control/ctl_torch_zip.pt';
 /** Without the corpus: the same technique as its ctl_p0_os_system.pkl (protocol 0, GLOBAL os.system, REDUCE). */
 const FALLBACK_PICKLE = Buffer.from("cos\nsystem\n(S'echo owned'\ntR.", 'latin1');
+const BENIGN_MODEL = '/work/shared/corpus/generated/benign/model.safetensors';
+
+/** Without the corpus: a minimal safetensors file (one F32 tensor of two zeros). */
+function fallbackSafetensors(): Buffer {
+  const header = Buffer.from('{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}');
+  const size = Buffer.alloc(8);
+  size.writeBigUInt64LE(BigInt(header.length));
+  return Buffer.concat([size, header, Buffer.alloc(8)]);
+}
 
 let served: Served;
 before(async () => {
@@ -206,6 +215,32 @@ describe('in Chromium', {
     await checkPage('model');
   });
 
+  test('a benign model scans clean and moves to prod through the gate', async () => {
+    await page.getByRole('link', { name: 'Upload and scan' }).first().click();
+    await page.getByRole('heading', { name: 'Upload and scan' }).waitFor();
+    await page.getByLabel('Name', { exact: true }).fill('resnet');
+    await page.getByLabel('File').setInputFiles({
+      name: 'model.safetensors',
+      mimeType: 'application/octet-stream',
+      buffer: existsSync(BENIGN_MODEL) ? readFileSync(BENIGN_MODEL) : fallbackSafetensors(),
+    });
+    await page.getByRole('button', { name: 'Upload and scan' }).click();
+    await page.getByRole('heading', { name: 'Result' }).waitFor({ timeout: 30_000 });
+    assert.match((await page.locator('#scan-summary').textContent()) ?? '', /no findings/);
+    await page.getByRole('textbox', { name: 'Alias' }).fill('prod');
+    await page.getByRole('button', { name: 'Move alias here' }).click();
+    const decision = page.locator('.decision');
+    await decision.waitFor();
+    assert.equal(await decision.locator('.badge').first().textContent(), 'Allowed');
+    assert.match((await page.locator('main').textContent()) ?? '', /"prod" now points here/);
+    await checkPage('gate-allowed');
+
+    await page.getByRole('link', { name: 'Inventory' }).first().click();
+    const row = page.getByRole('row', { name: /resnet/ });
+    await row.locator('.badge-allow').waitFor();
+    assert.match((await row.textContent()) ?? '', /2\s*model\.safetensors.*no findings.*prod\s*Allowed/s);
+  });
+
   test('audit log with filters and the ledger check; users, roles and API tokens', async () => {
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.locator('#ledger-status').waitFor();
@@ -268,6 +303,14 @@ describe('in Chromium', {
     assert.doesNotMatch((await page.locator('main').textContent()) ?? '', new RegExp(secret));
   });
 
+  test('when the session ends, the next action returns to sign-in and says why', async () => {
+    await context.clearCookies(); // as when the cookie expires
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByRole('heading', { name: 'Sign in to Palisade' }).waitFor();
+    assert.match((await page.locator('.notice').textContent()) ?? '', /Your session has ended/);
+    assert.equal(await page.locator('#account').textContent(), '');
+  });
+
   test('every page passed axe and the CSP refused nothing', () => {
     writeFileSync(join(artifactDir(), 'pages.txt'), `${checked.join('\n')}\n`);
     assert.deepEqual(
@@ -278,6 +321,7 @@ describe('in Chromium', {
         'upload',
         'scan-result',
         'gate-blocked',
+        'gate-allowed',
         'version',
         'inventory',
         'model',
