@@ -15,6 +15,7 @@ import { newOpaqueSecret, secretHash } from './identity/secrets.ts';
 import { IdentityStore } from './identity/store.ts';
 import { AuthThrottle, RateLimiter } from './identity/throttle.ts';
 import { ArtifactStore } from './inventory/artifacts.ts';
+import { EvidenceStore } from './inventory/evidence.ts';
 import { ProjectStore } from './inventory/projects.ts';
 import { type Job, JobQueue } from './jobs/queue.ts';
 import { scanJobRunner } from './jobs/scan-job.ts';
@@ -54,6 +55,7 @@ export interface Services extends Kernel {
   readonly blobs: FileBlobStore;
   readonly limits: Limits;
   readonly jobs: JobQueue;
+  readonly evidence: EvidenceStore;
   readonly worker: JobWorker;
   readonly webhooks: Webhooks;
   readonly authThrottle: AuthThrottle;
@@ -123,6 +125,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     jobs,
     worker,
     webhooks,
+    evidence: new EvidenceStore(db),
     limits: { maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES },
     authThrottle,
     passwords,

@@ -61,6 +61,8 @@ function inventoryRows(title: string): Record<string, Expectation> {
     [`get${title}Version`]: EVERY_ROLE,
     [`download${title}Version`]: EVERY_ROLE,
     [`move${title}Alias`]: writers,
+    [`add${title}Evidence`]: writers,
+    [`list${title}Evidence`]: EVERY_ROLE,
   };
 }
 

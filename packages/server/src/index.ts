@@ -1,5 +1,7 @@
 export type { App, AppOptions, Services } from './app.ts';
 export { createApp } from './app.ts';
+export type { SendEvidenceOptions } from './client/evidence-client.ts';
+export { sendEvidence } from './client/evidence-client.ts';
 export type { RotationResult } from './crypto/rotate.ts';
 export { rotateKeys } from './crypto/rotate.ts';
 export type { Database, Dialect, Queryable, Row, SqlValue } from './db/database.ts';

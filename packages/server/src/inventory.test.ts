@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sendEvidence } from './client/evidence-client.ts';
 import { type Harness, serverTest } from './test-harness.ts';
 
 /** Waits until every job of the project has finished. */
@@ -200,3 +201,108 @@ serverTest('a viewer cannot read another project’s model, by any path', async 
   const list = await h.call('GET', '/api/v1/projects/alpha/models', { as: viewer });
   assert.deepEqual(list.body, { models: [] });
 });
+
+serverTest(
+  'clients record reports as evidence (model and version registered on the way); a forged clean report moves no alias',
+  async (h) => {
+    await h.call('POST', '/api/v1/projects', { as: h.admin, body: { name: 'alpha' } });
+    const engineer = await h.user('eng', [['alpha', 'ml-engineer']]);
+    const { token } = await h.token(engineer, [
+      'project:read',
+      'artifact:read',
+      'artifact:write',
+      'alias:write',
+    ]);
+    const digest = `sha256:${'ef'.repeat(32)}`;
+    const clean = {
+      schema: 'https://palisade.dev/schemas/scan-report/v1',
+      files: [{ path: 'model.pkl', findings: [] }],
+      summary: { files: 1, findings: { critical: 0, high: 0, medium: 0, low: 0, info: 0 }, highest: null },
+      padding: 'x'.repeat(200_000),
+    };
+    const path = `/api/v1/projects/alpha/models/from-ci/versions/${digest}/evidence`;
+    const posted = await h.call('POST', path, { as: { token }, body: { kind: 'scan', report: clean } });
+    assert.equal(posted.status, 201, posted.text);
+    assert.match((posted.body as { sha256: string }).sha256, /^sha256:[0-9a-f]{64}$/);
+    const listed = (await h.call('GET', path, { as: { token } })).body as {
+      evidence: { kind: string; report: { padding: string } }[];
+    };
+    assert.equal(listed.evidence.length, 1);
+    assert.equal(listed.evidence[0]?.report.padding.length, 200_000);
+    const version = (
+      await h.call('GET', `/api/v1/projects/alpha/models/from-ci/versions/${digest}`, { as: { token } })
+    ).body as {
+      stored: boolean;
+    };
+    assert.equal(version.stored, false, 'registered by digest');
+    const promote = await h.call('PUT', '/api/v1/projects/alpha/models/from-ci/aliases/prod', {
+      as: { token },
+      body: { digest },
+    });
+    assert.equal(promote.status, 409, 'the gate reads only scans the server ran');
+
+    let deep: unknown = {};
+    for (let i = 0; i < 100; i++) deep = { a: deep };
+    assert.equal(
+      (await h.call('POST', path, { as: { token }, body: { kind: 'scan', report: deep } })).status,
+      400,
+    );
+    assert.equal(
+      (await h.call('POST', path, { as: { token }, body: { kind: 'exploit', report: {} } })).status,
+      400,
+    );
+    const viewer = await h.user('vee', [['alpha', 'viewer']]);
+    assert.equal(
+      (await h.call('POST', path, { as: viewer, body: { kind: 'scan', report: {} } })).status,
+      403,
+    );
+  },
+  ['sqlite'],
+);
+
+serverTest(
+  'sendEvidence, the client palisade scan|gate|bom --server use, records a report with a token',
+  async (h) => {
+    await h.call('POST', '/api/v1/projects', { as: h.admin, body: { name: 'ci' } });
+    const { token } = await h.token(h.admin, ['project:read', 'artifact:write']);
+    const digest = `sha256:${'12'.repeat(32)}`;
+    const sent = await sendEvidence({
+      server: h.url,
+      token,
+      project: 'ci',
+      artifactKind: 'model',
+      name: 'm',
+      digest,
+      kind: 'bom',
+      report: { bomFormat: 'CycloneDX' },
+    });
+    assert.match(sent.sha256, /^sha256:/);
+    await assert.rejects(
+      sendEvidence({
+        server: h.url,
+        token: 'pal_wrong',
+        project: 'ci',
+        artifactKind: 'model',
+        name: 'm',
+        digest,
+        kind: 'bom',
+        report: {},
+      }),
+      /refused the report \(401\)/,
+    );
+    await assert.rejects(
+      sendEvidence({
+        server: 'http://example.com',
+        token,
+        project: 'ci',
+        artifactKind: 'model',
+        name: 'm',
+        digest,
+        kind: 'bom',
+        report: {},
+      }),
+      /must be https/,
+    );
+  },
+  ['sqlite'],
+);

@@ -7,7 +7,26 @@ import { HttpError } from '../http/problem.ts';
 import { json, type ProjectRef, type RequestContext, type Route } from '../http/route.ts';
 import { DIGEST, NAME, obj, str, validate } from '../http/schema.ts';
 import type { ArtifactKind, ArtifactRecord, VersionRecord } from '../inventory/artifacts.ts';
+import { EVIDENCE_KINDS, type EvidenceKind } from '../inventory/evidence.ts';
 import { iso } from './views.ts';
+
+/** Client reports may be large (a scan of a big repository), but not unbounded, and not deeply nested. */
+const MAX_EVIDENCE_BYTES = 8 * 1024 * 1024;
+const MAX_EVIDENCE_DEPTH = 64;
+
+/** Nesting depth of a JSON value, computed without recursion. */
+function depthOf(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop() as [unknown, number];
+    if (item === null || typeof item !== 'object') continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > MAX_EVIDENCE_DEPTH) return deepest;
+    for (const child of Object.values(item as object)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
 
 const ALIAS = str(64, { minLength: 1, pattern: '^[a-z][a-z0-9_-]*$', description: 'prod, staging, canary…' });
 
@@ -272,6 +291,73 @@ function kindRoutes(kind: ArtifactKind, plural: string, title: string): Route<Se
             digest: `sha-256=:${Buffer.from(version.digest.slice(7), 'hex').toString('base64')}:`,
           },
         };
+      },
+    },
+    {
+      method: 'POST',
+      path: `${base}/{name}/versions/{digest}/evidence`,
+      operationId: `add${title}Evidence`,
+      summary: `Record a client's report (scan, gate, bom) about a ${kind} version; registers the ${kind} and version if new`,
+      tag: 'inventory',
+      access: write,
+      maxBodyBytes: MAX_EVIDENCE_BYTES,
+      body: obj({ kind: str(8, { enum: EVIDENCE_KINDS }), report: { type: 'object', properties: {} } }, [
+        'kind',
+        'report',
+      ]),
+      response: { status: 201, description: "Recorded (never used by the server's gates)" },
+      handle: async (context) => {
+        const { services, now } = context;
+        const digest = context.params.digest ?? '';
+        if (validate(DIGEST, digest).length > 0)
+          throw new HttpError(400, 'invalid-request', 'The digest must be sha256:<64 hex>.');
+        const input = context.body as { kind: EvidenceKind; report: unknown };
+        if (depthOf(input.report) > MAX_EVIDENCE_DEPTH) {
+          throw new HttpError(
+            400,
+            'invalid-request',
+            `A report may nest at most ${MAX_EVIDENCE_DEPTH} levels.`,
+          );
+        }
+        const project = projectOf(context);
+        const userId = context.principal?.user.id ?? '';
+        const name = context.params.name ?? '';
+        await services.artifacts.create(project.id, kind, name, userId, now);
+        const artifact = await artifactOf(context, kind);
+        const { version } = await services.artifacts.addVersion(
+          {
+            artifactId: artifact.id,
+            digest,
+            size: null,
+            filename: null,
+            stored: await services.blobs.has(digest),
+          },
+          userId,
+          now,
+        );
+        const record = await services.evidence.add(version.id, input.kind, input.report, userId, now);
+        return json(
+          201,
+          { id: record.id, kind: record.kind, sha256: record.sha256, createdAt: iso(now) },
+          undefined,
+          {
+            object: { type: kind, id: name, project: project.name },
+            details: { digest, evidence: input.kind, sha256: record.sha256 },
+          },
+        );
+      },
+    },
+    {
+      method: 'GET',
+      path: `${base}/{name}/versions/{digest}/evidence`,
+      operationId: `list${title}Evidence`,
+      summary: `Reports clients recorded about a ${kind} version`,
+      tag: 'inventory',
+      access: read,
+      handle: async (context) => {
+        const version = await versionOf(context, await artifactOf(context, kind));
+        const records = await context.services.evidence.list(version.id, true);
+        return json(200, { evidence: records.map((r) => ({ ...r, createdAt: iso(r.createdAt) })) });
       },
     },
     {

@@ -50,6 +50,8 @@ const MAPPINGS: Readonly<Record<string, Mapping>> = {
   'audit.export': { classUid: API_ACTIVITY, activityId: 2, name: 'Read' },
   'gate.denied': { classUid: COMPLIANCE_FINDING, activityId: 1, name: 'Create' },
   createWebhook: { classUid: ENTITY_MANAGEMENT, activityId: 1, name: 'Create' },
+  addModelEvidence: { classUid: ENTITY_MANAGEMENT, activityId: 1, name: 'Create' },
+  addDatasetEvidence: { classUid: ENTITY_MANAGEMENT, activityId: 1, name: 'Create' },
   deleteWebhook: { classUid: ENTITY_MANAGEMENT, activityId: 4, name: 'Delete' },
 };
 

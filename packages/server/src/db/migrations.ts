@@ -184,6 +184,23 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt)',
     ],
   },
+  {
+    id: 6,
+    name: 'evidence',
+    statements: [
+      // Reports sent by clients (palisade scan|gate|bom --server): kept and audited, never trusted by the gates.
+      `CREATE TABLE evidence (
+        id TEXT PRIMARY KEY,
+        version_id TEXT NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        report TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        created_by TEXT NOT NULL
+      )`,
+      'CREATE INDEX evidence_version ON evidence (version_id, created_at)',
+    ],
+  },
 ];
 
 async function applied(db: Queryable): Promise<Set<number>> {

@@ -9,22 +9,21 @@ export function hasBody(request: IncomingMessage): boolean {
   return (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
 }
 
-/** Reads and parses a JSON body of at most MAX_JSON_BYTES; 415 for another media type, 413 when too large. */
-export async function readJson(request: IncomingMessage): Promise<unknown> {
+/** Reads and parses a JSON body of at most `limit` bytes (default MAX_JSON_BYTES); 415 for another media type, 413 when too large. */
+export async function readJson(request: IncomingMessage, limit = MAX_JSON_BYTES): Promise<unknown> {
   const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/json') {
     throw new HttpError(415, 'unsupported-media-type', 'Send the body as application/json.');
   }
   const declared = Number(request.headers['content-length'] ?? 0);
-  if (declared > MAX_JSON_BYTES)
-    throw new HttpError(413, 'too-large', `A JSON body may have at most ${MAX_JSON_BYTES} bytes.`);
+  if (declared > limit) throw new HttpError(413, 'too-large', `A JSON body may have at most ${limit} bytes.`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
-    if (size > MAX_JSON_BYTES) {
+    if (size > limit) {
       request.resume();
-      throw new HttpError(413, 'too-large', `A JSON body may have at most ${MAX_JSON_BYTES} bytes.`);
+      throw new HttpError(413, 'too-large', `A JSON body may have at most ${limit} bytes.`);
     }
     chunks.push(chunk as Buffer);
   }

@@ -148,7 +148,7 @@ export function createHandler<S extends Kernel>(services: S, router: Router<Rout
           throw new HttpError(401, 'unauthenticated', 'This path takes credentials in a JSON body.');
         }
         if (route.body !== undefined) {
-          body = await readJson(request);
+          body = await readJson(request, route.maxBodyBytes);
           const errors = validate(route.body, body);
           if (errors.length > 0)
             throw new HttpError(400, 'invalid-request', errors.join('; '), { extra: { errors } });

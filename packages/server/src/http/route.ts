@@ -74,6 +74,8 @@ export interface Route<S> {
   readonly body?: Schema;
   /** The body is streamed to the handler (uploads) instead of parsed as JSON. */
   readonly streamed?: { readonly contentType: string };
+  /** A larger JSON body limit than the default 64 KiB (reports sent as evidence). */
+  readonly maxBodyBytes?: number;
   readonly response?: { readonly status: number; readonly description: string; readonly schema?: Schema };
   handle(context: RequestContext<S>): Promise<Reply>;
 }
