@@ -133,6 +133,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     router,
     auth: new Authenticator(identity, authThrottle, passwords),
     authLimiter: new RateLimiter(options.authRequestsPerMinute ?? 30, options.authRequestsPerMinute ?? 30),
+    routeLimiters: new Map(),
     metrics: new Metrics(),
     clock,
     tls: options.tls === true,

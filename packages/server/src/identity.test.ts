@@ -259,3 +259,29 @@ test('the per-address limiter sheds bursts with 429 and refills over time', () =
   limiter.take('b', 0);
   limiter.take('a', 1000);
 });
+
+serverTest(
+  'token creation has its own rate-limit bucket per user: the eleventh in a minute waits',
+  async (h) => {
+    for (let i = 0; i < 10; i++) await h.token(h.admin, ['project:read']);
+    const eleventh = await h.call('POST', '/api/v1/tokens', {
+      as: h.admin,
+      body: { name: 'x', scopes: ['project:read'] },
+    });
+    assert.equal(eleventh.status, 429);
+    assert.equal(eleventh.headers.get('retry-after'), '6');
+    const other = await h.user('olga', [['*', 'viewer']]);
+    assert.equal(
+      (await h.call('POST', '/api/v1/tokens', { as: other, body: { name: 'x', scopes: ['project:read'] } }))
+        .status,
+      201,
+    );
+    h.advance(6_000);
+    assert.equal(
+      (await h.call('POST', '/api/v1/tokens', { as: h.admin, body: { name: 'x', scopes: ['project:read'] } }))
+        .status,
+      201,
+    );
+  },
+  ['sqlite'],
+);

@@ -173,6 +173,7 @@ function kindRoutes(kind: ArtifactKind, plural: string, title: string): Route<Se
       method: 'POST',
       path: `${base}/{name}/versions`,
       operationId: `upload${title}Version`,
+      rateLimit: { bucket: 'upload', perMinute: 1200 },
       summary: `Upload a ${kind} version (streamed; stored by content hash)`,
       tag: 'inventory',
       access: write,

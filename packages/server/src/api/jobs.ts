@@ -31,6 +31,7 @@ export const jobRoutes: Route<Services>[] = [
     method: 'POST',
     path: '/api/v1/projects/{project}/jobs',
     operationId: 'createJob',
+    rateLimit: { bucket: 'scan', perMinute: 120 },
     summary: 'Queue a job (scan) on a stored version',
     tag: 'jobs',
     access: { kind: 'project', permission: 'job:create' },

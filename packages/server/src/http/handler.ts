@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type AuditEvent, clean } from '../audit/event.ts';
 import type { Authenticator } from '../identity/authenticator.ts';
 import { can, type Principal } from '../identity/principal.ts';
-import type { RateLimiter } from '../identity/throttle.ts';
+import { RateLimiter } from '../identity/throttle.ts';
 import { hasBody, readJson } from './body.ts';
 import { HSTS, SECURITY_HEADERS } from './headers.ts';
 import type { Metrics } from './metrics.ts';
@@ -16,6 +16,8 @@ import { validate } from './schema.ts';
 export interface Kernel {
   readonly auth: Authenticator;
   readonly authLimiter: RateLimiter;
+  /** Per-route buckets (route.rateLimit), keyed by user. */
+  readonly routeLimiters: Map<string, RateLimiter>;
   readonly metrics: Metrics;
   readonly clock: () => number;
   readonly tls: boolean;
@@ -144,6 +146,15 @@ export function createHandler<S extends Kernel>(services: S, router: Router<Rout
             ? undefined
             : await services.auth.resolve(method, request.headers, now);
         const project = await authorize(services, route, principal, params);
+        if (route.rateLimit !== undefined) {
+          const { bucket, perMinute } = route.rateLimit;
+          let limiter = services.routeLimiters.get(bucket);
+          if (limiter === undefined) {
+            limiter = new RateLimiter(perMinute, perMinute);
+            services.routeLimiters.set(bucket, limiter);
+          }
+          limiter.take(principal?.user.id ?? ip, now);
+        }
         if (route.access.kind === 'credentials' && !hasBody(request)) {
           throw new HttpError(401, 'unauthenticated', 'This path takes credentials in a JSON body.');
         }

@@ -71,6 +71,11 @@ export interface Route<S> {
   readonly access: Access;
   /** Only a browser session (with MFA for admins) may call it: creating tokens, changing passwords. */
   readonly sessionOnly?: boolean;
+  /**
+   * A rate-limit bucket of its own (platform-security §7: separate buckets for login, TOTP, token creation and
+   * scans): at most `perMinute` calls per user, in bursts of as many.
+   */
+  readonly rateLimit?: { readonly bucket: string; readonly perMinute: number };
   readonly body?: Schema;
   /** The body is streamed to the handler (uploads) instead of parsed as JSON. */
   readonly streamed?: { readonly contentType: string };
