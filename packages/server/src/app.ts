@@ -17,6 +17,7 @@ import { AuthThrottle, RateLimiter } from './identity/throttle.ts';
 import { ArtifactStore } from './inventory/artifacts.ts';
 import { EvidenceStore } from './inventory/evidence.ts';
 import { ProjectStore } from './inventory/projects.ts';
+import { bomJobRunner } from './jobs/bom-job.ts';
 import { type Job, JobQueue } from './jobs/queue.ts';
 import { scanJobRunner } from './jobs/scan-job.ts';
 import { JobWorker, type WorkerOptions } from './jobs/worker.ts';
@@ -93,15 +94,17 @@ export async function createApp(options: AppOptions): Promise<App> {
   const ledger = await openAuditLedger(db, options.dataDir);
   const audit = new AuditTrail(db, ledger);
   await audit.reindex();
+  const jobDeps = {
+    artifacts,
+    blobs,
+    workDir: join(options.dataDir, 'work'),
+    timeoutMs: options.jobs?.timeoutMs ?? 600_000,
+  };
   const worker = new JobWorker(
     jobs,
     {
-      scan: scanJobRunner({
-        artifacts,
-        blobs,
-        workDir: join(options.dataDir, 'work'),
-        timeoutMs: options.jobs?.timeoutMs ?? 600_000,
-      }),
+      scan: scanJobRunner(jobDeps),
+      bom: bomJobRunner({ ...jobDeps, jobs }),
     },
     {
       clock,

@@ -235,3 +235,39 @@ serverTest(
   },
   ['sqlite'],
 );
+
+serverTest(
+  'a BOM job builds a schema-validated CycloneDX AI-BOM of a stored version, with its scan findings',
+  async (h) => {
+    await h.call('POST', '/api/v1/projects', { as: h.admin, body: { name: 'intake' } });
+    await h.call('POST', '/api/v1/projects/intake/models', { as: h.admin, body: { name: 'm' } });
+    const data = new FormData();
+    const sample = SAMPLES[1] ?? '';
+    data.append('file', new Blob([readFileSync(join(CORPUS, sample))]), basename(sample));
+    const upload = await h.call('POST', '/api/v1/projects/intake/models/m/versions', {
+      as: h.admin,
+      body: data,
+    });
+    const { digest, scanJob } = upload.body as { digest: string; scanJob: string };
+    await settle(h, 'intake', scanJob);
+    const created = await h.call('POST', '/api/v1/projects/intake/jobs', {
+      as: h.admin,
+      body: { kind: 'bom', artifactKind: 'model', name: 'm', digest },
+    });
+    assert.equal(created.status, 201, created.text);
+    const job = (await settle(h, 'intake', (created.body as { id: string }).id)) as unknown as {
+      state: string;
+      error: string | null;
+      result: {
+        document: { bomFormat: string; specVersion: string; vulnerabilities?: unknown[] };
+        completeness: unknown;
+      };
+    };
+    assert.equal(job.state, 'succeeded', job.error ?? '');
+    assert.equal(job.result.document.bomFormat, 'CycloneDX');
+    assert.match(job.result.document.specVersion, /^1\.[67]$/);
+    assert.ok((job.result.document.vulnerabilities?.length ?? 0) > 0, 'the scan findings are in the BOM');
+    assert.ok(job.result.completeness);
+  },
+  ['sqlite'],
+);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Queryable } from '../db/database.ts';
 
-export const JOB_KINDS = ['scan'] as const;
+export const JOB_KINDS = ['scan', 'bom'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 export type JobState = 'queued' | 'running' | 'succeeded' | 'failed';
 
