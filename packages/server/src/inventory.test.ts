@@ -63,10 +63,15 @@ serverTest(
     const octet = await h.call('POST', path, {
       as: h.admin,
       body: raw,
-      headers: { 'content-type': 'application/octet-stream', 'x-palisade-filename': 'tiny.bin' },
+      headers: { 'content-type': 'application/octet-stream', 'x-palisade-filename': '%E0%A4%A.bin' },
     });
     assert.equal(octet.status, 201);
     assert.equal((octet.body as { digest: string }).digest, sha256(raw));
+    assert.equal(
+      (octet.body as { filename: string }).filename,
+      '%E0%A4%A.bin',
+      'bad percent-encoding is kept as typed',
+    );
 
     const download = await fetch(`${h.url}${path}/${version.digest}/content`, {
       headers: { cookie: h.admin.cookie ?? '' },

@@ -79,6 +79,15 @@ export function displayName(name: string | undefined): string | null {
   return clean === '' || clean === '.' || clean === '..' ? null : clean;
 }
 
+/** A percent-encoded header value, or the raw value when it is not valid percent-encoding. */
+function decodedOrRaw(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
 /** The upload body: one multipart part named "file", or the raw bytes as application/octet-stream. */
 async function uploadSource(context: RequestContext<Services>) {
   const request = context.request;
@@ -96,7 +105,7 @@ async function uploadSource(context: RequestContext<Services>) {
     const header = request.headers['x-palisade-filename'];
     return {
       data: request,
-      filename: displayName(typeof header === 'string' ? decodeURIComponent(header) : undefined),
+      filename: displayName(typeof header === 'string' ? decodedOrRaw(header) : undefined),
     };
   }
   throw new HttpError(
