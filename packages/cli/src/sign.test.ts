@@ -53,7 +53,7 @@ test('sign shows hashing progress on a terminal, and not with --quiet or when st
   assert.equal((await run(['sign', root, '--key', key])).err, '');
 });
 
-test('sign --certificate-chain writes a certificate bundle, leaf first', async () => {
+test('sign --certificate-chain writes a certificate bundle, leaf first, that verify accepts against the root', async () => {
   const chain = issueTestChain();
   const root = model('certificate');
   const args = ['sign', root, '--key', writePem('leaf.key', chain.leafKey), '--format', 'json'];
@@ -72,6 +72,13 @@ test('sign --certificate-chain writes a certificate bundle, leaf first', async (
     certificates.map((c: { rawBytes: string }) => c.rawBytes),
     [chain.leaf, chain.intermediate].map((pem) => new X509Certificate(pem).raw.toString('base64')),
   );
+  const rootPem = writePem('root.pem', chain.root);
+  const verified = await run(['verify', root, '--certificate-chain', rootPem]);
+  assert.equal(verified.code, 0, verified.out + verified.err);
+  writeFileSync(join(root, 'weights.bin'), 'changed');
+  const changed = await run(['verify', root, '--certificate-chain', rootPem]);
+  assert.equal(changed.code, 1);
+  assert.match(changed.out, /weights\.bin/);
   const wrongOrder = await run([
     ...args,
     '--certificate-chain',
