@@ -13,7 +13,7 @@ import {
 import { h } from './dom.ts';
 import { canReadAudit } from './session.ts';
 
-const TITLE: Record<ArtifactKind, string> = { model: 'Model', dataset: 'Dataset' };
+export const TITLE: Record<ArtifactKind, string> = { model: 'Model', dataset: 'Dataset' };
 
 export function severityBadge(severity: Severity | string): HTMLElement {
   return h('span', { class: `sev sev-${severity}` }, severity);
@@ -161,15 +161,31 @@ export function decisionView(decision: Decision): HTMLElement {
   );
 }
 
-/** Audit events about one model or dataset (needs audit:read; undefined for those who lack it). */
+const AUDIT_PAGE = 1000;
+const AUDIT_PAGES = 20;
+
+/**
+ * Audit events about one model or dataset (needs audit:read; undefined for those who lack it), oldest first,
+ * paged through with `after` (at most 20,000 events).
+ */
 export async function objectHistory(
   project: string,
   kind: ArtifactKind,
   name: string,
+  action?: string,
 ): Promise<AuditEvent[] | undefined> {
   if (!canReadAudit()) return undefined;
-  const query = new URLSearchParams({ objectType: kind, objectId: name, limit: '1000' });
-  const { events } = await api<{ events: AuditEvent[] }>('GET', `/audit?${query}`);
+  const events: AuditEvent[] = [];
+  let after: number | null = null;
+  for (let page = 0; page < AUDIT_PAGES; page += 1) {
+    const query = new URLSearchParams({ objectType: kind, objectId: name, limit: String(AUDIT_PAGE) });
+    if (action !== undefined) query.set('action', action);
+    if (after !== null) query.set('after', String(after));
+    const reply: { events: AuditEvent[]; next: number | null } = await api('GET', `/audit?${query}`);
+    events.push(...reply.events);
+    if (reply.events.length < AUDIT_PAGE || reply.next === null) break;
+    after = reply.next;
+  }
   return events.filter((e) => e.object?.project === undefined || e.object.project === project);
 }
 

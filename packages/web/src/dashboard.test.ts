@@ -205,9 +205,9 @@ describe('in Chromium', {
     await page.getByRole('link', { name: 'Inventory' }).first().click();
     const row = page.getByRole('row', { name: /resnet/ });
     await row.locator('.sev-critical').waitFor();
-    await page.getByLabel('Search by name, file or digest').fill('no such model');
-    assert.match((await page.locator('main .hint').first().textContent()) ?? '', /^0 of 1/);
-    await page.getByLabel('Search by name, file or digest').fill('');
+    await page.getByLabel('Search by name').fill('no such model');
+    assert.match((await page.locator('#inventory-summary').textContent()) ?? '', /^0 of 1 /);
+    await page.getByLabel('Search by name').fill('');
     await checkPage('inventory');
     await page.getByRole('link', { name: 'resnet' }).click();
     await page.getByRole('heading', { name: 'Model resnet' }).waitFor();

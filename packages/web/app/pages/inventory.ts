@@ -1,55 +1,26 @@
-import {
-  type Artifact,
-  type ArtifactDetail,
-  type ArtifactKind,
-  type AuditEvent,
-  api,
-  type Project,
-  seg,
-} from '../api.ts';
+import { type Artifact, type ArtifactDetail, type ArtifactKind, api, type Project, seg } from '../api.ts';
 import { announce, field, h, replace, shortDigest, when } from '../dom.ts';
-import { countsView, decisionBadge, job, scanJobsByDigest } from '../evidence.ts';
+import { countsView, decisionBadge, job, objectHistory, scanJobsByDigest, TITLE } from '../evidence.ts';
 import { href } from '../router.ts';
-import { canReadAudit, isAdmin, projects } from '../session.ts';
+import { isAdmin, projects } from '../session.ts';
 
-interface Row {
+/** Rows per page: the detail of a model or dataset (versions, aliases, latest scan) is fetched for shown rows only. */
+const PAGE_SIZE = 50;
+
+interface Entry {
   readonly project: Project;
-  readonly detail: ArtifactDetail;
+  readonly artifact: Artifact;
 }
 
-async function artifactsOf(project: Project): Promise<Row[]> {
+async function entriesOf(project: Project): Promise<Entry[]> {
   const lists = await Promise.all(
     (['models', 'datasets'] as const).map((plural) =>
-      api<Record<string, Artifact[]>>('GET', `/projects/${seg(project.name)}/${plural}`).then((r) => ({
-        plural,
-        items: r[plural] ?? [],
-      })),
-    ),
-  );
-  const details = await Promise.all(
-    lists.flatMap(({ plural, items }) =>
-      items.map((a) =>
-        api<ArtifactDetail>('GET', `/projects/${seg(project.name)}/${plural}/${seg(a.name)}`).then(
-          (detail) => ({
-            project,
-            detail,
-          }),
-        ),
+      api<Record<string, Artifact[]>>('GET', `/projects/${seg(project.name)}/${plural}`).then(
+        (r) => r[plural] ?? [],
       ),
     ),
   );
-  return details;
-}
-
-/** Upload events (one query per kind) give each version's scan job; see evidence.ts. */
-async function uploadEvents(): Promise<AuditEvent[] | undefined> {
-  if (!canReadAudit()) return undefined;
-  const replies = await Promise.all(
-    ['uploadModelVersion', 'uploadDatasetVersion'].map((action) =>
-      api<{ events: AuditEvent[] }>('GET', `/audit?${new URLSearchParams({ action, limit: '1000' })}`),
-    ),
-  );
-  return replies.flatMap((r) => r.events);
+  return lists.flat().map((artifact) => ({ project, artifact }));
 }
 
 function createProjectForm(onCreated: () => void): HTMLElement {
@@ -88,14 +59,12 @@ function createProjectForm(onCreated: () => void): HTMLElement {
 
 export async function inventoryPage(
   main: HTMLElement,
-  _params: unknown,
+  params: unknown,
   query: URLSearchParams,
 ): Promise<void> {
   const list = await projects();
-  const [rows, uploads] = await Promise.all([
-    Promise.all(list.map(artifactsOf)).then((r) => r.flat()),
-    uploadEvents(),
-  ]);
+  const entries = (await Promise.all(list.map(entriesOf))).flat();
+  const details = new Map<string, Promise<ArtifactDetail>>();
   const search = h('input', { type: 'search', name: 'q', value: query.get('q') ?? '', autocomplete: 'off' });
   const kind = h(
     'select',
@@ -105,34 +74,84 @@ export async function inventoryPage(
     h('option', { value: 'dataset' }, 'Datasets'),
   );
   kind.value = query.get('kind') ?? '';
+  const project = h(
+    'select',
+    { name: 'project' },
+    h('option', { value: '' }, 'Every project'),
+    list.map((p) => h('option', { value: p.name }, p.name)),
+  );
+  project.value = query.get('project') ?? '';
   const body = h('tbody');
-  const summary = h('p', { class: 'hint', 'aria-live': 'polite' });
+  const summary = h('p', { class: 'hint', id: 'inventory-summary', 'aria-live': 'polite' });
+  const pager = h('div', { class: 'pager' });
+  let page = 0;
+
+  const detailOf = (entry: Entry) => {
+    const key = `${entry.project.name}/${entry.artifact.kind}/${entry.artifact.name}`;
+    let found = details.get(key);
+    if (found === undefined) {
+      found = api<ArtifactDetail>(
+        'GET',
+        `/projects/${seg(entry.project.name)}/${entry.artifact.kind}s/${seg(entry.artifact.name)}`,
+      );
+      details.set(key, found);
+    }
+    return found;
+  };
 
   const draw = () => {
     const needle = search.value.trim().toLowerCase();
-    const shown = rows.filter(
-      (r) =>
-        (kind.value === '' || r.detail.kind === kind.value) &&
-        (needle === '' ||
-          r.detail.name.toLowerCase().includes(needle) ||
-          r.project.name.toLowerCase().includes(needle) ||
-          r.detail.versions.some(
-            (v) => v.digest.includes(needle) || (v.filename ?? '').toLowerCase().includes(needle),
-          )),
+    const shown = entries.filter(
+      (e) =>
+        (kind.value === '' || e.artifact.kind === kind.value) &&
+        (project.value === '' || e.project.name === project.value) &&
+        (needle === '' || e.artifact.name.toLowerCase().includes(needle)),
     );
-    summary.textContent = `${shown.length} of ${rows.length} models and datasets in ${list.length} project(s).`;
+    const pages = Math.max(1, Math.ceil(shown.length / PAGE_SIZE));
+    page = Math.min(page, pages - 1);
+    const slice = shown.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
+    summary.textContent =
+      `${shown.length} of ${entries.length} models and datasets in ${list.length} project(s).` +
+      (pages > 1 ? ` Showing ${page * PAGE_SIZE + 1}–${page * PAGE_SIZE + slice.length}.` : '');
     replace(
       body,
-      shown.map((r) => rowView(r, uploads)),
+      slice.map((e) => rowView(e, detailOf(e))),
+    );
+    const turn = (to: number) => () => {
+      page = to;
+      draw();
+    };
+    replace(
+      pager,
+      pages > 1
+        ? [
+            h(
+              'button',
+              { type: 'button', class: 'secondary', disabled: page === 0, onclick: turn(page - 1) },
+              'Previous',
+            ),
+            ` Page ${page + 1} of ${pages} `,
+            h(
+              'button',
+              { type: 'button', class: 'secondary', disabled: page >= pages - 1, onclick: turn(page + 1) },
+              'Next',
+            ),
+          ]
+        : null,
     );
   };
-  search.addEventListener('input', draw);
-  kind.addEventListener('change', draw);
+  const restart = () => {
+    page = 0;
+    draw();
+  };
+  search.addEventListener('input', restart);
+  kind.addEventListener('change', restart);
+  project.addEventListener('change', restart);
 
   replace(
     main,
     h('h1', null, 'Inventory'),
-    isAdmin() ? createProjectForm(() => void inventoryPage(main, _params, query)) : null,
+    isAdmin() ? createProjectForm(() => void inventoryPage(main, params, query)) : null,
     list.length === 0
       ? h(
           'p',
@@ -144,7 +163,8 @@ export async function inventoryPage(
     h(
       'div',
       { class: 'filters', role: 'search' },
-      field('Search by name, file or digest', search),
+      field('Search by name', search),
+      field('Project', project),
       field('Show', kind),
     ),
     summary,
@@ -165,70 +185,77 @@ export async function inventoryPage(
       ),
       body,
     ),
+    pager,
     list.length > 0 ? h('p', null, h('a', { href: '#/upload' }, 'Upload and scan a model or dataset')) : null,
   );
   draw();
 }
 
-function rowView(row: Row, uploads: AuditEvent[] | undefined): HTMLElement {
-  const { project, detail } = row;
-  const kind: ArtifactKind = detail.kind;
-  const latest = detail.versions.reduce<(typeof detail.versions)[number] | undefined>(
-    (a, v) => (a === undefined || v.createdAt > a.createdAt ? v : a),
-    undefined,
-  );
-  const counts = h('td', null, latest ? '…' : '—');
-  if (latest) {
-    const jobs = scanJobsByDigest(
-      uploads?.filter((e) => e.object?.id === detail.name && e.object.project === project.name),
-      kind,
-    );
-    const id = jobs.get(latest.digest);
-    if (id === undefined)
-      counts.textContent = uploads === undefined ? 'needs audit access' : 'not scanned here';
-    else
-      void job(project.name, id)
-        .then((j) => (j.result ? replace(counts, countsView(j.result)) : replace(counts, `scan ${j.state}`)))
-        .catch(() => replace(counts, 'unavailable'));
-  }
+/** A row at once with what the list gave; versions, aliases and the latest scan fill in as they arrive. */
+function rowView(entry: Entry, detail: Promise<ArtifactDetail>): HTMLElement {
+  const { project, artifact } = entry;
+  const kind: ArtifactKind = artifact.kind;
+  const versions = h('td', null, '…');
+  const latestCell = h('td', null, '…');
+  const counts = h('td', null, '…');
+  const aliases = h('td', null, '…');
+  void detail
+    .then(async (d) => {
+      const latest = d.versions.reduce<(typeof d.versions)[number] | undefined>(
+        (a, v) => (a === undefined || v.createdAt > a.createdAt ? v : a),
+        undefined,
+      );
+      replace(versions, String(d.versions.length));
+      replace(
+        latestCell,
+        latest
+          ? [
+              h(
+                'a',
+                { href: href('p', project.name, kind, artifact.name, latest.digest) },
+                latest.filename ?? shortDigest(latest.digest),
+              ),
+              h('span', { class: 'hint' }, ` ${when(latest.createdAt)}`),
+            ]
+          : '—',
+      );
+      replace(
+        aliases,
+        d.aliases.length === 0
+          ? '—'
+          : d.aliases.map((a) =>
+              h(
+                'span',
+                { class: 'alias' },
+                h('code', null, a.name),
+                ' ',
+                decisionBadge(
+                  'allow',
+                  `Moved through the ${a.name} gate at ${when(a.updatedAt)} to ${a.digest}`,
+                ),
+                ' ',
+              ),
+            ),
+      );
+      if (latest === undefined) return replace(counts, '—');
+      if (!latest.stored) return replace(counts, 'not stored here');
+      const uploads = await objectHistory(project.name, kind, artifact.name, `upload${TITLE[kind]}Version`);
+      const id = scanJobsByDigest(uploads, kind).get(latest.digest);
+      if (id === undefined)
+        return replace(counts, uploads === undefined ? 'needs audit access' : 'no scan known');
+      const scan = await job(project.name, id);
+      replace(counts, scan.result ? countsView(scan.result) : `scan ${scan.state}`);
+    })
+    .catch((error: unknown) => replace(counts, error instanceof Error ? error.message : 'unavailable'));
   return h(
     'tr',
     null,
     h('td', null, project.name),
-    h('th', { scope: 'row' }, h('a', { href: href('p', project.name, kind, detail.name) }, detail.name)),
+    h('th', { scope: 'row' }, h('a', { href: href('p', project.name, kind, artifact.name) }, artifact.name)),
     h('td', null, kind),
-    h('td', null, String(detail.versions.length)),
-    h(
-      'td',
-      null,
-      latest
-        ? h(
-            'a',
-            { href: href('p', project.name, kind, detail.name, latest.digest) },
-            latest.filename ?? shortDigest(latest.digest),
-          )
-        : '—',
-      latest ? h('span', { class: 'hint' }, ` ${when(latest.createdAt)}`) : null,
-    ),
+    versions,
+    latestCell,
     counts,
-    h(
-      'td',
-      null,
-      detail.aliases.length === 0
-        ? '—'
-        : detail.aliases.map((a) =>
-            h(
-              'span',
-              { class: 'alias' },
-              h('code', null, a.name),
-              ' ',
-              decisionBadge(
-                'allow',
-                `Moved through the ${a.name} gate at ${when(a.updatedAt)} to ${a.digest}`,
-              ),
-              ' ',
-            ),
-          ),
-    ),
+    aliases,
   );
 }
