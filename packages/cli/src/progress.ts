@@ -12,6 +12,12 @@ export class Progress {
     this.#enabled = enabled && io.stderr.isTTY === true;
   }
 
+  /** A terminal whose size is unknown (`script`, some CI consoles) reports 0 columns: assume 80. */
+  #columns(): number {
+    const columns = this.#io.stderr.columns ?? 0;
+    return columns > 1 ? columns : 80;
+  }
+
   start(total: number): void {
     this.#total = total;
   }
@@ -24,13 +30,12 @@ export class Progress {
     const width = 24;
     const filled = Math.round((done / this.#total) * width);
     const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
-    const columns = this.#io.stderr.columns ?? 80;
+    const columns = this.#columns();
     const text = `${bar} ${done}/${this.#total} ${label}`;
     this.#io.stderr.write(`\r${text.slice(0, columns - 1).padEnd(columns - 1)}`);
   }
 
   done(): void {
-    if (this.#enabled && this.#total >= 2)
-      this.#io.stderr.write(`\r${' '.repeat((this.#io.stderr.columns ?? 80) - 1)}\r`);
+    if (this.#enabled && this.#total >= 2) this.#io.stderr.write(`\r${' '.repeat(this.#columns() - 1)}\r`);
   }
 }
