@@ -131,11 +131,12 @@ for (const dialect of DIALECTS) {
       { userId: user.id, name: 'ci', tokenHash: 'th', scopes: ['read'], expiresAt: 2 ** 42 },
       10,
     );
-    assert.deepEqual(await store.tokenByHash('th'), token);
+    assert.deepEqual((await store.tokenWithUser('th'))?.token, token);
+    assert.equal((await store.tokenWithUser('th'))?.user.username, 'ci');
     assert.equal((await store.listTokens(user.id)).length, 1);
     assert.equal(await store.revokeToken(user.id, token.id, 20), true);
     assert.equal(await store.revokeToken(user.id, token.id, 21), false);
-    assert.equal((await store.tokenByHash('th'))?.revokedAt, 20);
+    assert.equal((await store.tokenWithUser('th'))?.token.revokedAt, 20);
   });
 
   withDb('a setup token is consumed once, and throttling state persists', async ({ db, dataDir }) => {

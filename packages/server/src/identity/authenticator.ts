@@ -77,13 +77,12 @@ export class Authenticator {
         'The Authorization header must be "Bearer pal_…" with a valid token.',
       );
     }
-    const stored = await this.#store.tokenByHash(secretHash(token));
-    if (stored === undefined) throw new HttpError(401, 'invalid-token', 'This API token is not known.');
+    const found = await this.#store.tokenWithUser(secretHash(token));
+    if (found === undefined) throw new HttpError(401, 'invalid-token', 'This API token is not known.');
+    const { token: stored, user } = found;
     if (stored.revokedAt !== null) throw new HttpError(401, 'invalid-token', 'This API token was revoked.');
     if (stored.expiresAt <= now) throw new HttpError(401, 'invalid-token', 'This API token has expired.');
-    const user = await this.#store.userById(stored.userId);
-    if (user === undefined || user.disabled)
-      throw new HttpError(401, 'invalid-token', 'The token’s user is disabled.');
+    if (user.disabled) throw new HttpError(401, 'invalid-token', 'The token’s user is disabled.');
     if (stored.lastUsedAt === null || now - stored.lastUsedAt > TOUCH_EVERY_MS)
       await this.#store.touchToken(stored.id, now);
     // A token is created from an MFA session (admins must have one), so its admin binding stands.
