@@ -45,7 +45,7 @@ export class AuditTrail {
   /** Appends the event; resolves to its sequence number once it is durable in the ledger. */
   record(event: AuditEvent): Promise<number> {
     const next = this.#chain.then(async () => {
-      const seq = await this.#ledger.append([encodeEvent(event)]);
+      const seq = await this.#append(encodeEvent(event));
       await this.#index(seq, event);
       this.#sinceCheckpoint++;
       if (this.#sinceCheckpoint >= CHECKPOINT_EVERY) await this.#checkpoint();
@@ -54,6 +54,20 @@ export class AuditTrail {
     });
     this.#chain = next.catch(() => {});
     return next;
+  }
+
+  /**
+   * Appends one entry. With several servers on one PostgreSQL ledger another writer may have appended first; the
+   * log then refuses the stale append and reloads its state, and the append is tried again.
+   */
+  async #append(entry: Uint8Array): Promise<number> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#ledger.append([entry]);
+      } catch (error) {
+        if (attempt >= 5) throw error;
+      }
+    }
   }
 
   async #index(seq: number, event: AuditEvent): Promise<void> {
