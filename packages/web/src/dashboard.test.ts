@@ -150,7 +150,7 @@ describe('in Chromium', {
     assert.equal(await page.locator('#account strong').textContent(), 'alice');
     await checkPage('inventory-empty');
 
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.getByRole('heading', { name: 'Sign in to Palisade' }).waitFor();
     assert.match((await page.locator('.notice').textContent()) ?? '', /signed out/);
     assert.equal((await fetch(`${served.url}/api/v1/me`)).status, 401);
@@ -238,6 +238,7 @@ describe('in Chromium', {
     await page.getByRole('link', { name: 'Inventory' }).first().click();
     const row = page.getByRole('row', { name: /resnet/ });
     await row.locator('.badge-allow').waitFor();
+    await row.getByText('no findings').waitFor();
     assert.match((await row.textContent()) ?? '', /2\s*model\.safetensors.*no findings.*prod\s*Allowed/s);
   });
 
@@ -303,9 +304,41 @@ describe('in Chromium', {
     assert.doesNotMatch((await page.locator('main').textContent()) ?? '', new RegExp(secret));
   });
 
+  test('a second user enrols an authenticator, changes the password, and then needs a code', async () => {
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await page.getByLabel('User name').fill('bob');
+    await page.getByLabel('Password').fill('bob has a long passphrase');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Inventory' }).waitFor();
+    assert.match((await page.locator('main').textContent()) ?? '', /Ask an admin for a role/);
+    assert.equal(await page.getByRole('link', { name: 'Administration' }).count(), 0);
+
+    await page.getByRole('link', { name: 'Account' }).click();
+    await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+    const secret = ((await page.locator('.totp-secret').textContent()) ?? '').replace(/\s/g, '');
+    await page.getByLabel('Code from the app').fill(totpCode(secret));
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.getByText('An authenticator app (TOTP) is enrolled').waitFor();
+    await checkPage('account-mfa');
+
+    await page.getByLabel('Current password').fill('bob has a long passphrase');
+    await page.getByLabel('New password').fill('bob has another passphrase');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByRole('heading', { name: 'Sign in to Palisade' }).waitFor();
+    assert.match((await page.locator('.notice').textContent()) ?? '', /Password changed/);
+
+    await page.getByLabel('User name').fill('bob');
+    await page.getByLabel('Password').fill('bob has another passphrase');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    assert.match((await page.getByRole('alert').textContent()) ?? '', /code from your authenticator/);
+    await page.getByLabel('Authenticator code').fill(totpCode(secret, 1));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Inventory' }).waitFor();
+  });
+
   test('when the session ends, the next action returns to sign-in and says why', async () => {
     await context.clearCookies(); // as when the cookie expires
-    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByRole('link', { name: 'Account' }).click();
     await page.getByRole('heading', { name: 'Sign in to Palisade' }).waitFor();
     assert.match((await page.locator('.notice').textContent()) ?? '', /Your session has ended/);
     assert.equal(await page.locator('#account').textContent(), '');
@@ -328,6 +361,7 @@ describe('in Chromium', {
         'audit',
         'admin',
         'account',
+        'account-mfa',
       ].filter((name) => !checked.includes(name)),
       [],
     );

@@ -1,6 +1,7 @@
 import { api, seg, type Token } from '../api.ts';
 import { announce, field, h, replace, when } from '../dom.ts';
 import { currentUser } from '../session.ts';
+import { mfaSection, passwordSection } from './security.ts';
 
 const SCOPES = [
   'project:read',
@@ -174,6 +175,8 @@ export async function accountPage(main: HTMLElement): Promise<void> {
           .join(', ') || 'none',
       ),
     ),
+    mfaSection(),
+    passwordSection(),
     h('h2', null, 'API tokens'),
     h(
       'p',
