@@ -23,6 +23,29 @@ function queryable(run: Pool | PoolClient): Queryable {
   };
 }
 
+/**
+ * Parses a `postgres://` URL and insists on TLS to any host but this machine: without an explicit `sslmode` a
+ * remote database is refused (`sslmode=verify-full` verifies the server's certificate and name;
+ * `sslmode=disable` accepts an unencrypted connection knowingly).
+ */
+export function postgresUrl(text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new PalisadeError('USAGE', '--database is not a valid postgres:// URL.');
+  }
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const local = host === '' || host === 'localhost' || host === '::1' || /^127\./.test(host);
+  if (!local && !url.searchParams.has('sslmode')) {
+    throw new PalisadeError(
+      'USAGE',
+      `PostgreSQL at ${host} needs TLS: add ?sslmode=verify-full to --database (or sslmode=disable to accept an unencrypted connection).`,
+    );
+  }
+  return url;
+}
+
 /** `Database` on PostgreSQL through `pg`'s pool. BIGINT columns come back as numbers (epoch ms, counts). */
 export class PostgresDatabase implements Database {
   readonly dialect = 'postgres';
@@ -36,7 +59,7 @@ export class PostgresDatabase implements Database {
 
   static async open(options: PostgresOptions): Promise<PostgresDatabase> {
     const pg = (await import('pg')).default;
-    const url = new URL(options.url);
+    const url = postgresUrl(options.url);
     const schema = options.schema ?? url.searchParams.get('schema') ?? 'public';
     url.searchParams.delete('schema');
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {

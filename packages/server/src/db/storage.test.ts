@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { LocalKeyProvider } from '../crypto/key-provider.ts';
 import { IdentityStore } from '../identity/store.ts';
 import { MIGRATIONS, migrate } from './migrations.ts';
+import { postgresUrl } from './postgres.ts';
 import { DIALECTS, type TestDatabase, testDatabase } from './test-databases.ts';
 
 /** The same storage behaviour on both engines: one query layer, one schema, one set of expectations. */
@@ -152,3 +153,18 @@ for (const dialect of DIALECTS) {
     assert.deepEqual(await store.throttle('login:ann'), { failures: 0, blockedUntil: 0 });
   });
 }
+
+test('a remote PostgreSQL must be reached over TLS unless the URL says otherwise', () => {
+  assert.equal(postgresUrl('postgres://u@127.0.0.1:5432/db').hostname, '127.0.0.1');
+  assert.equal(postgresUrl('postgres://u@localhost/db?schema=x').hostname, 'localhost');
+  assert.throws(
+    () => postgresUrl('postgres://u@db.internal/palisade'),
+    /needs TLS: add \?sslmode=verify-full/,
+  );
+  assert.equal(
+    postgresUrl('postgres://u@db.internal/palisade?sslmode=verify-full').searchParams.get('sslmode'),
+    'verify-full',
+  );
+  assert.equal(postgresUrl('postgres://u@db.internal/palisade?sslmode=disable').hostname, 'db.internal');
+  assert.throws(() => postgresUrl('postgres://[bad'), /not a valid postgres/);
+});
