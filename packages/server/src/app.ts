@@ -11,6 +11,7 @@ import type { Route } from './http/route.ts';
 import { Router } from './http/router.ts';
 import { Authenticator } from './identity/authenticator.ts';
 import { type Argon2Params, PasswordHasher } from './identity/password.ts';
+import { RecoveryCodes } from './identity/recovery-codes.ts';
 import { newOpaqueSecret, secretHash } from './identity/secrets.ts';
 import { IdentityStore } from './identity/store.ts';
 import { AuthThrottle, RateLimiter } from './identity/throttle.ts';
@@ -61,6 +62,7 @@ export interface Services extends Kernel {
   readonly webhooks: Webhooks;
   readonly authThrottle: AuthThrottle;
   readonly passwords: PasswordHasher;
+  readonly recovery: RecoveryCodes;
   readonly audit: AuditTrail;
   /** The verifier key of the audit ledger's checkpoints (public). */
   readonly auditKey: string;
@@ -87,6 +89,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const router = new Router<Route<Services>>(routes);
   const authThrottle = new AuthThrottle(identity);
   const passwords = new PasswordHasher(options.argon2);
+  const recovery = new RecoveryCodes(db, passwords);
   const artifacts = new ArtifactStore(db);
   const blobs = new FileBlobStore(join(options.dataDir, 'blobs'), keys);
   const jobs = new JobQueue(db);
@@ -132,9 +135,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     limits: { maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES },
     authThrottle,
     passwords,
+    recovery,
     version: SERVER_VERSION,
     router,
-    auth: new Authenticator(identity, authThrottle, passwords),
+    auth: new Authenticator(identity, authThrottle, passwords, recovery),
     authLimiter: new RateLimiter(options.authRequestsPerMinute ?? 30, options.authRequestsPerMinute ?? 30),
     routeLimiters: new Map(),
     metrics: new Metrics(),

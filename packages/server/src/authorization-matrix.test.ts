@@ -26,6 +26,7 @@ const EXPECTED: Readonly<Record<string, Expectation>> = {
   changePassword: 'session',
   beginTotp: 'session',
   confirmTotp: 'session',
+  generateRecoveryCodes: 'session',
   listTokens: 'any',
   createToken: 'session',
   revokeToken: 'any',

@@ -285,3 +285,32 @@ serverTest(
   },
   ['sqlite'],
 );
+
+serverTest(
+  'recovery codes: ten single-use codes stand in for a lost authenticator; a new set voids the old one',
+  async (h) => {
+    const made = await h.call('POST', '/api/v1/me/recovery-codes', { as: h.admin });
+    assert.equal(made.status, 201, made.text);
+    const codes = (made.body as { codes: string[] }).codes;
+    assert.equal(codes.length, 10);
+    for (const code of codes) assert.match(code, /^[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}$/);
+    const login = (recoveryCode: string) =>
+      h.call('POST', '/api/v1/auth/login', {
+        body: { username: 'root', password: ADMIN_PASSWORD, recoveryCode },
+      });
+    const first = await login((codes[0] ?? '').toLowerCase().replaceAll('-', ''));
+    assert.equal(first.status, 200, 'a code works, in any case and without dashes');
+    assert.equal((first.body as { mfa: boolean }).mfa, true);
+    assert.equal((await login(codes[0] ?? '')).status, 401, 'once');
+    const again = await h.call('POST', '/api/v1/me/recovery-codes', { as: h.admin });
+    assert.equal((await login(codes[1] ?? '')).status, 401, 'the old set stopped working');
+    assert.equal((await login((again.body as { codes: string[] }).codes[0] ?? '')).status, 200);
+    const plain = await h.user('pat', [['*', 'viewer']]);
+    assert.equal(
+      (await h.call('POST', '/api/v1/me/recovery-codes', { as: plain })).status,
+      409,
+      'TOTP first',
+    );
+  },
+  ['sqlite'],
+);

@@ -81,12 +81,19 @@ export const authRoutes: Route<Services>[] = [
     summary: 'Log in with a password (and TOTP code); sets the session cookie and returns the CSRF token',
     tag: 'auth',
     access: { kind: 'credentials' },
-    body: obj({ username: str(64, { minLength: 1 }), password: PASSWORD, totp: TOTP }, [
-      'username',
-      'password',
-    ]),
+    body: obj(
+      {
+        username: str(64, { minLength: 1 }),
+        password: PASSWORD,
+        totp: TOTP,
+        recoveryCode: str(19, {
+          pattern: '^[A-Za-z2-7]{4}-?[A-Za-z2-7]{4}-?[A-Za-z2-7]{4}-?[A-Za-z2-7]{4}$',
+        }),
+      },
+      ['username', 'password'],
+    ),
     handle: async ({ services, body, ip, now }) => {
-      const input = body as { username: string; password: string; totp?: string };
+      const input = body as { username: string; password: string; totp?: string; recoveryCode?: string };
       const result = await services.auth.login(input, ip, now);
       return json(
         200,
@@ -213,6 +220,29 @@ export const authRoutes: Route<Services>[] = [
         throw new HttpError(400, 'invalid-code', 'No enrolment in progress, or the code is wrong.');
       }
       return { status: 204 };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/me/recovery-codes',
+    operationId: 'generateRecoveryCodes',
+    summary: 'A new set of ten single-use recovery codes (shown once; the old set stops working)',
+    tag: 'auth',
+    access: USER,
+    sessionOnly: true,
+    rateLimit: { bucket: 'recovery-codes', perMinute: 5 },
+    response: { status: 201, description: 'The codes; store them now' },
+    handle: async (context) => {
+      const principal = principalOf(context);
+      if (principal.user.totpSecret === null || principal.session?.mfa !== true) {
+        throw new HttpError(
+          409,
+          'mfa-not-enrolled',
+          'Enrol TOTP and log in with a code before making recovery codes.',
+        );
+      }
+      const codes = await context.services.recovery.generate(principal.user.id, context.now);
+      return json(201, { codes }, undefined, { object: { type: 'user', id: principal.user.username } });
     },
   },
   {

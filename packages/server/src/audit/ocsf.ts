@@ -32,6 +32,7 @@ const MAPPINGS: Readonly<Record<string, Mapping>> = {
   confirmTotp: { classUid: ACCOUNT_CHANGE, activityId: 10, name: 'MFA Factor Enable' },
   beginTotp: { classUid: ACCOUNT_CHANGE, activityId: 99, name: 'Other' },
   createToken: { classUid: ACCOUNT_CHANGE, activityId: 99, name: 'Other' },
+  generateRecoveryCodes: { classUid: ACCOUNT_CHANGE, activityId: 99, name: 'Other' },
   revokeToken: { classUid: ACCOUNT_CHANGE, activityId: 99, name: 'Other' },
   grantRole: { classUid: USER_ACCESS, activityId: 1, name: 'Assign Privileges' },
   revokeRole: { classUid: USER_ACCESS, activityId: 2, name: 'Revoke Privileges' },

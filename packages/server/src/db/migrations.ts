@@ -201,6 +201,20 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX evidence_version ON evidence (version_id, created_at)',
     ],
   },
+  {
+    id: 7,
+    name: 'recovery codes',
+    statements: [
+      `CREATE TABLE recovery_codes (
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        lookup TEXT NOT NULL,
+        code_hash TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        used_at BIGINT,
+        PRIMARY KEY (user_id, lookup)
+      )`,
+    ],
+  },
 ];
 
 async function applied(db: Queryable): Promise<Set<number>> {

@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { HttpError } from '../http/problem.ts';
 import type { PasswordHasher } from './password.ts';
 import { effectiveBindings, isAdmin, type Principal } from './principal.ts';
+import type { RecoveryCodes } from './recovery-codes.ts';
 import { isWellFormedApiToken, newOpaqueSecret, secretHash } from './secrets.ts';
 import type { IdentityStore, Session, User } from './store.ts';
 import type { AuthThrottle } from './throttle.ts';
@@ -47,10 +48,18 @@ export class Authenticator {
   readonly #throttle: AuthThrottle;
   readonly #passwords: PasswordHasher;
 
-  constructor(store: IdentityStore, throttle: AuthThrottle, passwords: PasswordHasher) {
+  readonly #recovery: RecoveryCodes;
+
+  constructor(
+    store: IdentityStore,
+    throttle: AuthThrottle,
+    passwords: PasswordHasher,
+    recovery: RecoveryCodes,
+  ) {
     this.#store = store;
     this.#throttle = throttle;
     this.#passwords = passwords;
+    this.#recovery = recovery;
   }
 
   /**
@@ -143,7 +152,12 @@ export class Authenticator {
    * must log in again with a code from it). Unknown users cost the same Argon2id work as known ones.
    */
   async login(
-    input: { username: string; password: string; totp?: string | undefined },
+    input: {
+      username: string;
+      password: string;
+      totp?: string | undefined;
+      recoveryCode?: string | undefined;
+    },
     ip: string,
     now: number,
   ): Promise<LoginResult> {
@@ -160,9 +174,20 @@ export class Authenticator {
     }
     const bindings = await this.#store.bindings(user.id);
     let mfa = false;
-    if (user.totpSecret !== null) {
+    if (user.totpSecret !== null && input.recoveryCode !== undefined && input.totp === undefined) {
+      // A lost authenticator: one of the user's single-use recovery codes stands in for the TOTP code.
+      if (!(await this.#recovery.consume(user.id, input.recoveryCode, now))) {
+        await this.#throttle.failure(buckets, now);
+        throw new HttpError(401, 'invalid-credentials', 'The recovery code is wrong or was already used.');
+      }
+      mfa = true;
+    } else if (user.totpSecret !== null) {
       if (input.totp === undefined)
-        throw new HttpError(401, 'mfa-required', 'Give the code from your authenticator (totp).');
+        throw new HttpError(
+          401,
+          'mfa-required',
+          'Give the code from your authenticator (totp), or a recovery code.',
+        );
       const step = verifyTotp(this.#store.openTotp(user, 'secret') ?? '', input.totp, now, user.totpLastStep);
       if (step === undefined || !(await this.#store.consumeTotpStep(user.id, step))) {
         await this.#throttle.failure(buckets, now);
