@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
-import { newestSource } from '../packages/cli/bin/sources.ts';
+import { newestSource } from '../packages/cli/bin/sources.js';
 import { buildWebAssets } from '../packages/web/src/build.ts';
 
 /**

@@ -23,7 +23,7 @@ async function entryPoint() {
   try {
     const { readFileSync } = await import('node:fs');
     const { fileURLToPath } = await import('node:url');
-    const { newestSource } = await import('./sources.ts');
+    const { newestSource } = await import('./sources.js');
     const built = JSON.parse(readFileSync(new URL('../dist/sources.json', import.meta.url), 'utf8'));
     const root = fileURLToPath(new URL('../../../', import.meta.url));
     if (newestSource(root) > built.newestSource) return sources;

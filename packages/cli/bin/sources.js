@@ -5,9 +5,13 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
  * `src/**` TypeScript (tests excluded) and JSON. The bundle is used only when it was built after all of them,
  * so that an edited or pulled source is never shadowed by a stale bundle. Rules and other data files are read
  * at run time from the source tree and need no rebuild. Runs on every start: one native recursive listing per
- * package and one stat per source file, no path normalisation.
+ * package and one stat per source file, no path normalisation. Plain JavaScript: importing TypeScript here would
+ * load Node's type stripper on every start.
+ *
+ * @param {string} root the repository root
+ * @returns {number} milliseconds since the epoch
  */
-export function newestSource(root: string): number {
+export function newestSource(root) {
   let newest = 0;
   const packages = `${root}/packages`;
   for (const pkg of readdirSync(packages)) {
