@@ -134,8 +134,9 @@ async function render(): Promise<void> {
   } finally {
     main.removeAttribute('aria-busy');
   }
-  // Move focus to the new content on navigation, so keyboard and screen-reader users start there.
-  if (!first) main.focus();
+  // Move focus to the new content on navigation, so keyboard and screen-reader users start there (unless the
+  // page focused its first field).
+  if (!first && !main.contains(document.activeElement)) main.focus();
   first = false;
 }
 

@@ -88,6 +88,7 @@ describe('in Chromium', {
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
+    page.setDefaultTimeout(10_000);
     page.on('console', (message) => {
       if (message.type() === 'error') problems.push(message.text());
     });
@@ -158,12 +159,23 @@ describe('in Chromium', {
     const me = await page.evaluate(async () => (await fetch('/api/v1/me')).status);
     assert.equal(me, 401);
 
-    // Sign in again for the next steps; the code of the current step was used, the next one is accepted.
-    await page.getByLabel('User name').fill('alice');
-    await page.getByLabel('Password').fill('correct horse battery staple');
-    await page.getByLabel('Authenticator code').fill(totpCode(totpSecret, 1));
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    // Sign in again, with the keyboard only: the page focuses the user name, Tab moves on, Enter submits. The
+    // code of the current step was used; the next one is accepted.
+    assert.equal(await page.locator('input[name="username"]:focus').count(), 1);
+    await page.keyboard.type('alice');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('correct horse battery staple');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(totpCode(totpSecret, 1));
+    await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Inventory' }).waitFor();
+    // On a fresh load the skip link is the first stop of the Tab order, and it leads to the content.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Inventory' }).waitFor();
+    await page.keyboard.press('Tab');
+    assert.equal(await page.locator('#skip:focus').count(), 1);
+    await page.keyboard.press('Enter');
+    assert.equal(await page.locator('main:focus').count(), 1);
   });
 
   test('a malicious corpus model is uploaded, scanned with progress, and blocked by the prod gate', async () => {
@@ -247,7 +259,7 @@ describe('in Chromium', {
     await page.locator('#ledger-status').waitFor();
     assert.match(
       (await page.locator('#ledger-status').textContent()) ?? '',
-      /Ledger verified: all \d+ events/,
+      /Ledger verified: all \d+ events recomputed/,
     );
     await checkPage('audit');
     await page.getByLabel('Action').fill('gate.denied');

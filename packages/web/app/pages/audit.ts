@@ -111,7 +111,7 @@ export async function auditPage(main: HTMLElement, _params: unknown, query: URLS
       'p',
       { class: verification.ok ? 'notice' : 'error', id: 'ledger-status' },
       verification.ok
-        ? `Ledger verified: all ${verification.size} events match the signed checkpoint.`
+        ? `Ledger verified: all ${verification.size} events recomputed, signed checkpoints intact.`
         : `Ledger verification FAILED${verification.firstBadIndex !== undefined ? ` at event ${verification.firstBadIndex}` : ''}: ${verification.problems.join('; ')}`,
       h('br'),
       h(
