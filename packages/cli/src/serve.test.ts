@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -97,4 +97,13 @@ test('palisade serve refuses plain HTTP outside loopback, and bad flags, with ex
   assert.match(tls.err(), /--tls-cert and --tls-key together/);
   const db = capture();
   assert.equal(await main(['serve', '--database', 'mysql://x', '--port', '0'], db.io), 2);
+});
+
+test('palisade serve keeps its data directory private to its owner', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'palisade-serve-mode-'));
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  chmodSync(dataDir, 0o755);
+  await serveOnce(dataDir);
+  assert.equal(statSync(dataDir).mode & 0o777, 0o700);
+  assert.equal(statSync(join(dataDir, 'keys', 'kek.json')).mode & 0o777, 0o600);
 });

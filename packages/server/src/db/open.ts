@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PalisadeError } from '@palisade/core';
 import type { Database } from './database.ts';
@@ -18,16 +18,21 @@ export interface OpenOptions {
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   const url = options.url;
   let db: Database;
-  if (url === undefined || url === 'sqlite:') {
-    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-    db = openSqlite(join(options.dataDir, 'palisade.db'));
-  } else if (/^postgres(ql)?:\/\//.test(url)) {
-    db = await PostgresDatabase.open({ url, ...(options.schema ? { schema: options.schema } : {}) });
-  } else {
+  const postgres = url !== undefined && /^postgres(ql)?:\/\//.test(url);
+  if (url !== undefined && url !== 'sqlite:' && !postgres) {
     throw new PalisadeError(
       'USAGE',
       '--database takes a postgres://… URL (leave it out for SQLite in --data-dir).',
     );
+  }
+  // The data directory holds blobs, sealed secrets, the audit trail and the keys (and SQLite's password hashes):
+  // owner only, whichever engine holds the tables.
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(options.dataDir, 0o700);
+  if (postgres) {
+    db = await PostgresDatabase.open({ url, ...(options.schema ? { schema: options.schema } : {}) });
+  } else {
+    db = openSqlite(join(options.dataDir, 'palisade.db'));
   }
   try {
     await migrate(db);
