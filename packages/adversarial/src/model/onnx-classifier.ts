@@ -139,7 +139,7 @@ export class OnnxClassifier {
       1,
       ...rowShape,
     ]);
-    const classes = ((await forward.run({ [input]: zeros }, [output]))[output]?.data as Float32Array).length;
+    const classes = (await forward.run({ [input]: zeros }, [output]))[output]?.data.length ?? 0;
     if (classes < 2) throw new PalisadeError('INPUT_INVALID', 'the model has fewer than two outputs per row');
     return new OnnxClassifier({
       ort,
