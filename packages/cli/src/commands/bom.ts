@@ -4,6 +4,7 @@ import type { Command, CommandContext } from '../command.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { writeResult } from '../io.ts';
 import { Progress } from '../progress.ts';
+import { recordOnServer, SERVER_OPTIONS, serverTarget } from '../server-evidence.ts';
 
 const FORMATS = ['cyclonedx-json', 'cyclonedx-xml', 'spdx-json'] as const;
 const MISSING_SHOWN = 8;
@@ -98,6 +99,7 @@ async function run(context: CommandContext): Promise<ExitCode> {
       "bom takes exactly one MODEL (a file or a directory). See 'palisade bom --help'.",
     );
   const format = oneOf(flags.format ?? 'cyclonedx-json', FORMATS, '--format') ?? 'cyclonedx-json';
+  const target = serverTarget(context, [path]);
   const specVersion = oneOf(values['spec-version'] ?? '1.6', ['1.6', '1.7'], '--spec-version') as SpecVersion;
   const validate = values['no-validate'] !== true;
   const findings = values['no-scan'] === true ? [] : await scanFindings(path, context);
@@ -126,6 +128,8 @@ async function run(context: CommandContext): Promise<ExitCode> {
     io.stderr.write(summary(result));
     if (flags.output !== undefined) io.stderr.write(`BOM written to ${flags.output}\n`);
   }
+  // The server keeps the CycloneDX JSON document, whichever format was printed.
+  if (target) await recordOnServer(context, target, 'bom', result.document);
   return EXIT.ok;
 }
 
@@ -276,6 +280,8 @@ export const bomCommand: Command = {
       value: 'N',
       description: 'Files hashed in parallel (default 4).',
     },
+    // --name is bom's own (the model's name) and is also the name on the server.
+    ...SERVER_OPTIONS.filter((o) => o.name !== 'name'),
   ],
   examples: [
     'palisade bom ./my-model > bom.cdx.json',

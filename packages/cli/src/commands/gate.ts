@@ -8,11 +8,13 @@ import { EVIDENCE_OPTIONS, evidenceOptions, loadExceptions, loadPolicies, onePat
 import { recordDecision } from '../gate/ledger-evidence.ts';
 import { writeResult } from '../io.ts';
 import { Progress } from '../progress.ts';
+import { recordOnServer, SERVER_OPTIONS, serverTarget } from '../server-evidence.ts';
 import { stringList } from './signing-common.ts';
 
 async function run(context: CommandContext): Promise<ExitCode> {
   const { values, io, flags } = context;
   const path = onePath(context, 'gate');
+  const target = serverTarget(context, [path]);
   const policies = stringList(values.policy);
   if (policies.length === 0) {
     throw new PalisadeError(
@@ -64,6 +66,7 @@ async function run(context: CommandContext): Promise<ExitCode> {
     const index = await recordDecision(options.ledger, ledgerKey, decision, facts);
     if (!flags.quiet) io.stderr.write(`Decision recorded in ${options.ledger.database} at index ${index}\n`);
   }
+  if (target) await recordOnServer(context, target, 'gate', { ...decision, facts });
   return decision.allowed ? EXIT.ok : EXIT.findings;
 }
 
@@ -112,6 +115,7 @@ export const gateCommand: Command = {
       type: 'boolean',
       description: 'Text format: list the rules that passed too.',
     },
+    ...SERVER_OPTIONS,
   ],
   examples: [
     'palisade gate model.safetensors --policy baseline',

@@ -4,6 +4,7 @@ import type { Command, CommandContext } from '../command.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { writeResult } from '../io.ts';
 import { Progress } from '../progress.ts';
+import { recordOnServer, SERVER_OPTIONS, serverTarget } from '../server-evidence.ts';
 
 function failOn(value: string | undefined): Severity | 'none' {
   const v = value ?? 'high';
@@ -44,6 +45,7 @@ async function run(context: CommandContext): Promise<ExitCode> {
   const timeout = positiveNumber(values.timeout as string | undefined, '--timeout');
   const maxBytes = positiveNumber(values['max-bytes'] as string | undefined, '--max-bytes');
   const jobs = positiveNumber(values.jobs as string | undefined, '--jobs');
+  const target = serverTarget(context, positionals);
   const options = {
     allow: list(values.allow),
     rulesFiles: list(values.rules),
@@ -67,6 +69,7 @@ async function run(context: CommandContext): Promise<ExitCode> {
     flags.output,
   );
   if (flags.output !== undefined && !flags.quiet) io.stderr.write(`Report written to ${flags.output}\n`);
+  if (target) await recordOnServer(context, target, 'scan', JSON.parse(toJson(report)));
   if (threshold === 'none') return EXIT.ok;
   const failing = report.files.some((f) => f.findings.some((x) => atLeast(x.severity, threshold)));
   return failing ? EXIT.findings : EXIT.ok;
@@ -135,6 +138,7 @@ export const scanCommand: Command = {
       type: 'boolean',
       description: 'Text format: list files without findings too.',
     },
+    ...SERVER_OPTIONS,
   ],
   examples: [
     'palisade scan model.pt',
