@@ -88,7 +88,7 @@ describe('in Chromium', {
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
-    page.setDefaultTimeout(10_000);
+    page.setDefaultTimeout(20_000);
     page.on('console', (message) => {
       if (message.type() === 'error') problems.push(message.text());
     });
@@ -212,6 +212,21 @@ describe('in Chromium', {
     await page.getByRole('heading', { name: 'Scan findings' }).waitFor();
     assert.match((await page.locator('.finding summary').first().textContent()) ?? '', /PICKLE-/);
     assert.match((await page.locator('main').textContent()) ?? '', /prod — deny/);
+    assert.match((await page.locator('main').textContent()) ?? '', /No signature status known/);
+    await page.getByRole('button', { name: 'Build the AI-BOM' }).click();
+    const link = page.getByRole('link', { name: 'Download the AI-BOM (CycloneDX JSON)' });
+    await link.waitFor({ timeout: 30_000 });
+    assert.match(
+      (await page.locator('.bom').textContent()) ?? '',
+      /CycloneDX 1\.\d.*Vulnerabilities \(findings\)\s*1/s,
+    );
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    const bom = JSON.parse(readFileSync((await download.path()) ?? '', 'utf8')) as { bomFormat: string };
+    assert.equal(bom.bomFormat, 'CycloneDX');
+    assert.match(
+      (await page.locator('main').textContent()) ?? '',
+      /Completeness \d+(\.\d+)? of 100; licence risk \w+/,
+    );
     await checkPage('version');
 
     await page.getByRole('link', { name: 'Inventory' }).first().click();

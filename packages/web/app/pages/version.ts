@@ -14,6 +14,7 @@ import { href } from '../router.ts';
 import { canWrite } from '../session.ts';
 import { artifactDetail, kindOf } from './artifact.ts';
 import { auditTable } from './audit.ts';
+import { bomSection, evidenceSection } from './evidence-section.ts';
 
 /** Moves an alias after confirmation; the server's gate answers with its decision either way. */
 export function aliasForm(project: string, kind: string, name: string, digest: string): HTMLElement {
@@ -68,10 +69,11 @@ export async function versionPage(main: HTMLElement, params: Params): Promise<vo
   const project = params.project ?? '';
   const name = params.name ?? '';
   const digest = params.digest ?? '';
-  const [version, detail, history] = await Promise.all([
+  const [version, detail, history, evidence] = await Promise.all([
     api<Version>('GET', `/projects/${seg(project)}/${kind}s/${seg(name)}/versions/${seg(digest)}`),
     artifactDetail(project, kind, name),
     objectHistory(project, kind, name),
+    evidenceSection(project, kind, name, digest),
   ]);
   const jobId = scanJobsByDigest(history, kind).get(digest);
   let scan: Job | undefined;
@@ -163,12 +165,8 @@ export async function versionPage(main: HTMLElement, params: Params): Promise<vo
           ),
         ),
     canWrite() ? aliasForm(project, kind, name, digest) : null,
-    h('h2', null, 'Signature and AI-BOM'),
-    h(
-      'p',
-      { class: 'hint' },
-      'The server does not gather signatures or AI-BOMs of uploaded files yet, so none is shown here; `palisade verify` and `palisade bom` check them locally.',
-    ),
+    evidence,
+    bomSection(project, kind, name, digest, version.stored),
     h('h2', null, 'Audit history'),
     history === undefined
       ? h('p', { class: 'hint' }, 'Reading the audit trail needs the audit:read permission.')
