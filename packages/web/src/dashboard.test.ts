@@ -361,6 +361,21 @@ describe('in Chromium', {
     await page.getByLabel('Authenticator code').fill(totpCode(secret, 1));
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Inventory' }).waitFor();
+
+    // Recovery codes, made from a session signed in with a code, stand in for the authenticator once each.
+    await page.getByRole('link', { name: 'Account' }).click();
+    await page.getByRole('button', { name: 'Make new recovery codes' }).click();
+    await page.locator('.recovery-codes').waitFor();
+    const codes = await page.locator('.recovery-codes code').allTextContents();
+    assert.equal(codes.length, 10);
+    await checkPage('recovery-codes');
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await page.getByLabel('User name').fill('bob');
+    await page.getByLabel('Password').fill('bob has another passphrase');
+    await page.getByText('Lost your authenticator?').click();
+    await page.getByLabel('Recovery code').fill(codes[0] ?? '');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Inventory' }).waitFor();
   });
 
   test('when the session ends, the next action returns to sign-in and says why', async () => {
@@ -389,6 +404,7 @@ describe('in Chromium', {
         'admin',
         'account',
         'account-mfa',
+        'recovery-codes',
       ].filter((name) => !checked.includes(name)),
       [],
     );

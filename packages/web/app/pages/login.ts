@@ -49,6 +49,7 @@ export function loginPage(main: HTMLElement): void {
     pattern: '[0-9]{6}',
     maxlength: 6,
   });
+  const recovery = h('input', { name: 'recoveryCode', autocomplete: 'off', maxlength: 19 });
   const error = errorBox();
   const enrol = h('div');
   const form = h(
@@ -60,6 +61,12 @@ export function loginPage(main: HTMLElement): void {
     field('User name', username),
     field('Password', password),
     field('Authenticator code', totp, 'The 6-digit code from your authenticator app (required for admins).'),
+    h(
+      'details',
+      null,
+      h('summary', null, 'Lost your authenticator?'),
+      field('Recovery code', recovery, 'One of the codes you stored when you made them; each works once.'),
+    ),
     enrol,
     h('button', { type: 'submit' }, 'Sign in'),
     h(
@@ -76,7 +83,12 @@ export function loginPage(main: HTMLElement): void {
       const result = await api<{ csrfToken: string; user: User; expiresAt: string }>(
         'POST',
         '/auth/login',
-        { username: username.value, password: password.value, ...(totp.value ? { totp: totp.value } : {}) },
+        {
+          username: username.value,
+          password: password.value,
+          ...(totp.value ? { totp: totp.value } : {}),
+          ...(recovery.value.trim() ? { recoveryCode: recovery.value.trim() } : {}),
+        },
         { anonymous: true },
       );
       setCsrf(result.csrfToken);

@@ -14,10 +14,46 @@ export function mfaSection(): HTMLElement {
     const me = currentUser();
     const error = h('p', { class: 'error', role: 'alert', hidden: true });
     if (me?.mfa) {
+      const codes = h('div', { 'aria-live': 'polite' });
+      const make = h('button', { type: 'button', class: 'secondary' }, 'Make new recovery codes');
+      make.addEventListener('click', async () => {
+        try {
+          const made = await api<{ codes: string[] }>('POST', '/me/recovery-codes');
+          replace(
+            codes,
+            h(
+              'div',
+              { class: 'notice' },
+              h(
+                'p',
+                null,
+                h('strong', null, 'Store these codes now: they are shown once, and each works once.'),
+              ),
+              h(
+                'ol',
+                { class: 'recovery-codes' },
+                made.codes.map((c) => h('li', null, h('code', null, c))),
+              ),
+              h('p', { class: 'hint' }, 'Any earlier set no longer works.'),
+            ),
+          );
+          announce('Ten recovery codes made. Store them now.');
+        } catch (e) {
+          failure(error, e);
+        }
+      });
       replace(
         section,
         h('h2', { id: 'mfa-title' }, 'Two-factor authentication'),
         h('p', null, 'An authenticator app (TOTP) is enrolled: every sign-in needs a code from it.'),
+        h(
+          'p',
+          null,
+          'Recovery codes stand in for the app if you lose it; making a new set voids the old one.',
+        ),
+        make,
+        error,
+        codes,
       );
       return;
     }
