@@ -56,6 +56,9 @@ function fail(status: number, body: unknown, anonymous: boolean): never {
   const problem = (body ?? {}) as Record<string, unknown>;
   const error = new ApiError(status, problem);
   if (status === 401 && !anonymous) onSessionEnded(error.message);
+  // A tab opened after sign-in lacks the CSRF token (login alone returns it): it must sign in to change anything.
+  if (status === 403 && error.kind === 'csrf' && !anonymous)
+    onSessionEnded('this tab does not hold the token that changes need; sign in again here.');
   throw error;
 }
 

@@ -76,6 +76,8 @@ async function signOut(): Promise<void> {
   try {
     await api('POST', '/auth/logout');
   } catch (error) {
+    // A tab without the CSRF token cannot end the session; the session-end handler has said so.
+    if (error instanceof ApiError && error.kind === 'csrf') return;
     // A session that already ended is signed out all the same.
     if (!(error instanceof ApiError && error.status === 401)) throw error;
   }

@@ -30,13 +30,21 @@ export async function buildWebAssets(outDir: string = webAssetsDir()): Promise<s
   });
   for (const file of ['index.html', 'app.css', 'favicon.svg'])
     copyFileSync(join(APP, file), join(staging, file));
-  rmSync(old, { recursive: true, force: true });
-  try {
-    renameSync(target, old);
-  } catch {
-    // no previous build
+  // Another process (a test, `npm run build`) may swap its own build in at the same time: retry the swap.
+  for (let attempt = 1; ; attempt += 1) {
+    rmSync(old, { recursive: true, force: true });
+    try {
+      renameSync(target, old);
+    } catch {
+      // no previous build
+    }
+    try {
+      renameSync(staging, target);
+      break;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
   }
-  renameSync(staging, target);
   rmSync(old, { recursive: true, force: true });
   return target;
 }

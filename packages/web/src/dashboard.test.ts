@@ -379,6 +379,15 @@ describe('in Chromium', {
   });
 
   test('when the session ends, the next action returns to sign-in and says why', async () => {
+    // A tab opened after sign-in shares the cookie but not the CSRF token: it reads, and must sign in to write.
+    const tab = await context.newPage();
+    await tab.goto(`${served.url}/#/account`);
+    await tab.getByRole('heading', { name: 'Your account' }).waitFor();
+    await tab.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await tab.getByRole('heading', { name: 'Sign in to Palisade' }).waitFor();
+    assert.match((await tab.locator('.notice').textContent()) ?? '', /does not hold the token/);
+    await tab.close();
+
     await context.clearCookies(); // as when the cookie expires
     await page.getByRole('link', { name: 'Account' }).click();
     await page.getByRole('heading', { name: 'Sign in to Palisade' }).waitFor();
