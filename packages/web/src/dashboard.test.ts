@@ -267,6 +267,10 @@ describe('in Chromium', {
     await row.locator('.badge-allow').waitFor();
     await row.getByText('no findings').waitFor();
     assert.match((await row.textContent()) ?? '', /2\s*model\.safetensors.*no findings.*prod\s*Allowed/s);
+    await page.getByRole('link', { name: 'resnet' }).click();
+    const moved = page.getByRole('row', { name: /model\.safetensors/ });
+    await moved.locator('.badge-allow').waitFor();
+    assert.match((await moved.textContent()) ?? '', /prod\s*Allowed \(the gate decided allow\)/);
   });
 
   test('audit log with filters and the ledger check; users, roles and API tokens', async () => {

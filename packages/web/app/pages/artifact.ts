@@ -76,12 +76,28 @@ export async function artifactPage(main: HTMLElement, params: Params): Promise<v
                   null,
                   detail.aliases
                     .filter((a) => a.digest === v.digest)
-                    .map((a) => [
-                      h('code', null, a.name),
-                      ' ',
-                      decisionBadge('allow', `Moved here at ${when(a.updatedAt)}`),
-                      ' ',
-                    ]),
+                    .map((a) => {
+                      // The gate's decision when the alias moved here (allow, or warn), from the audit trail.
+                      const move = gates
+                        .filter(
+                          (e) =>
+                            e.action !== 'gate.denied' &&
+                            e.details?.alias === a.name &&
+                            e.details.digest === v.digest,
+                        )
+                        .at(-1);
+                      const decision = move?.details?.decision === 'warn' ? 'warn' : 'allow';
+                      return [
+                        h('code', null, a.name),
+                        ' ',
+                        decisionBadge(
+                          decision,
+                          `Moved here at ${when(a.updatedAt)}; the gate decided ${decision}`,
+                        ),
+                        h('span', { class: 'visually-hidden' }, ` (the gate decided ${decision})`),
+                        ' ',
+                      ];
+                    }),
                   gates
                     .filter((e) => e.action === 'gate.denied' && e.details?.digest === v.digest)
                     .map((e) => [
