@@ -291,6 +291,10 @@ describe('in Chromium', {
       (await rows.first().textContent()) ?? '',
       /gate\.denied.*failure.*alice.*model vision\/resnet/,
     );
+    assert.equal(
+      await rows.first().getByRole('link', { name: 'model vision/resnet' }).getAttribute('href'),
+      '#/p/vision/model/resnet',
+    );
 
     await page.getByRole('link', { name: 'Administration' }).click();
     await page.getByRole('heading', { name: 'Users and roles' }).waitFor();

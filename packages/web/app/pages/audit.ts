@@ -1,6 +1,16 @@
 import { type AuditEvent, api } from '../api.ts';
-import { field, h, replace, when } from '../dom.ts';
-import { go } from '../router.ts';
+import { type Child, field, h, replace, when } from '../dom.ts';
+import { go, href } from '../router.ts';
+
+/** The object of an event; models and datasets link to their page. */
+function objectView(e: AuditEvent): Child {
+  const object = e.object;
+  if (object === undefined) return '—';
+  const label = `${object.type} ${object.project ? `${object.project}/` : ''}${object.id}`;
+  if ((object.type === 'model' || object.type === 'dataset') && object.project)
+    return h('a', { href: href('p', object.project, object.type, object.id) }, label);
+  return label;
+}
 
 export function auditTable(events: readonly AuditEvent[]): HTMLElement {
   if (events.length === 0) return h('p', null, 'No events.');
@@ -36,13 +46,7 @@ export function auditTable(events: readonly AuditEvent[]): HTMLElement {
             e.actor.tokenId ? ` (token ${e.actor.tokenId})` : '',
             e.actor.ip ? h('span', { class: 'hint' }, ` ${e.actor.ip}`) : null,
           ),
-          h(
-            'td',
-            null,
-            e.object
-              ? `${e.object.type} ${e.object.project ? `${e.object.project}/` : ''}${e.object.id}`
-              : '—',
-          ),
+          h('td', null, objectView(e)),
           h(
             'td',
             { class: 'wrap' },
