@@ -8,7 +8,8 @@ import { ADMIN_PASSWORD, type Credentials, type Harness, serverTest, USER_PASSWO
  * expired and a revoked token. The expectations are written out here, not derived from the role table, so that
  * a change to either shows up as a failing cell. A route missing from this table fails the test.
  */
-type Expectation = 'public' | 'credentials' | 'any' | 'session' | readonly Role[];
+/** `ingest`: only a deployment's ingestion token, which no user credential is. */
+type Expectation = 'public' | 'credentials' | 'ingest' | 'any' | 'session' | readonly Role[];
 
 const EVERY_ROLE = ROLES;
 const EXPECTED: Readonly<Record<string, Expectation>> = {
@@ -49,7 +50,26 @@ const EXPECTED: Readonly<Record<string, Expectation>> = {
   listWebhooks: ['admin'],
   createWebhook: ['admin'],
   deleteWebhook: ['admin'],
+  ...monitoringRows(),
 };
+
+function monitoringRows(): Record<string, Expectation> {
+  const writers: readonly Role[] = ['admin', 'security', 'ml-engineer'];
+  return {
+    createDeployment: writers,
+    listDeployments: EVERY_ROLE,
+    getDeployment: EVERY_ROLE,
+    silenceAlerts: writers,
+    ingestEvents: 'ingest',
+    flushDeployment: 'ingest',
+    listIncidents: EVERY_ROLE,
+    openIncident: writers,
+    getIncident: EVERY_ROLE,
+    moveIncident: writers,
+    commentIncident: writers,
+    runIncidentPlaybook: writers,
+  };
+}
 
 function inventoryRows(title: string): Record<string, Expectation> {
   const writers: readonly Role[] = ['admin', 'security', 'ml-engineer'];
@@ -103,6 +123,7 @@ interface Caller {
 function allowed(expectation: Expectation, caller: Caller): boolean {
   if (expectation === 'public') return true;
   if (expectation === 'credentials') return false; // no credentials in the body: 401 for everyone
+  if (expectation === 'ingest') return false;
   if (caller.via === 'anonymous' || caller.via === 'dead-token' || caller.role === undefined) return false;
   if (expectation === 'any') return true;
   if (expectation === 'session') return caller.via === 'session';

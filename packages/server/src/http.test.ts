@@ -125,10 +125,17 @@ serverTest('every /api/v1 route but the OpenAPI document answers 401 to an anony
     assert.equal(reply.status, 401, `${route.method} ${route.path}`);
     assert.equal(reply.headers.get('content-type'), 'application/problem+json');
   }
+  // Deployment ingestion authenticates with the deployment's own token, not a user's: anonymous is 401 too.
+  for (const path of ['/api/v1/deployments/x/events', '/api/v1/deployments/x/flush'])
+    assert.equal((await h.call('POST', path)).status, 401, path);
   // Outside /api/v1 only the probes, metrics and the dashboard's static files are public.
   assert.deepEqual(
     routes.filter((r) => r.access.kind === 'public' && r.path.startsWith('/api/')).map((r) => r.path),
-    ['/api/v1/openapi.json'],
+    [
+      '/api/v1/openapi.json',
+      '/api/v1/deployments/{deployment}/events',
+      '/api/v1/deployments/{deployment}/flush',
+    ],
   );
   for (const path of ['/healthz', '/readyz', '/metrics']) {
     assert.ok(

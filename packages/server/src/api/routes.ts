@@ -5,6 +5,7 @@ import { auditRoutes } from './audit.ts';
 import { authRoutes } from './auth.ts';
 import { inventoryRoutes } from './inventory.ts';
 import { jobRoutes } from './jobs.ts';
+import { monitoringRoutes } from './monitoring.ts';
 import { projectRoutes } from './projects.ts';
 import { systemRoutes } from './system.ts';
 import { userRoutes } from './users.ts';
@@ -20,5 +21,6 @@ export const routes: readonly Route<Services>[] = [
   ...jobRoutes,
   ...auditRoutes,
   ...webhookRoutes,
+  ...monitoringRoutes,
   ...webRoutes,
 ];

@@ -1,3 +1,4 @@
+import { MONITORING_MIGRATION } from '../monitoring/migration.ts';
 import type { Database, Queryable } from './database.ts';
 
 /**
@@ -215,6 +216,7 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  MONITORING_MIGRATION,
 ];
 
 async function applied(db: Queryable): Promise<Set<number>> {

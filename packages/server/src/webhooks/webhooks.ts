@@ -4,7 +4,13 @@ import { seal, unseal } from '../crypto/sealed-secret.ts';
 import type { Database } from '../db/database.ts';
 import { signWebhook } from './signature.ts';
 
-export const WEBHOOK_EVENTS = ['scan.completed', 'gate.denied', 'alias.moved'] as const;
+export const WEBHOOK_EVENTS = [
+  'scan.completed',
+  'gate.denied',
+  'alias.moved',
+  'alert.fired',
+  'incident.opened',
+] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 export interface Webhook {
