@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,6 +83,8 @@ test('scan, gate and bom record their reports on a server with --server (token f
   assert.equal(bom.code, 0, bom.err);
 
   const digest = scan.err.match(/@(sha256:[0-9a-f]{64})/)?.[1] as string;
+  // A file is named by its SHA-256, the digest an upload of it is stored under.
+  assert.equal(digest, `sha256:${createHash('sha256').update(MALICIOUS).digest('hex')}`);
   const listed = await fetch(
     `${server.url}/api/v1/projects/ci/models/evil.pkl/versions/${encodeURIComponent(digest)}/evidence`,
     {

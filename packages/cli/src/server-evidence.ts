@@ -1,11 +1,13 @@
+import { statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { PalisadeError } from '@palisade/core';
+import { formatDigest, PalisadeError, sha256File } from '@palisade/core';
 import type { CommandContext, OptionSpec } from './command.ts';
 import { artifactDigest } from './ledger/artifact.ts';
 
 /**
  * `--server URL` on scan, gate and bom: the report the command printed is also recorded on a Palisade server as
- * evidence about the model version (identified by its OMS root digest, as `attest` and `gate` compute it).
+ * evidence about the model version, named as the server names versions: a file by its SHA-256 (what an upload
+ * of it is stored under), a directory by its OMS root digest (as `attest` and `gate` compute it).
  * The token comes from --token or, better (the command line is visible to other users), $PALISADE_TOKEN.
  */
 export const SERVER_OPTIONS: readonly OptionSpec[] = [
@@ -73,7 +75,11 @@ export async function recordOnServer(
   kind: 'scan' | 'gate' | 'bom',
   report: unknown,
 ): Promise<void> {
-  const digest = `sha256:${(await artifactDigest(target.path)).sha256}`;
+  const digest = formatDigest(
+    statSync(target.path).isDirectory()
+      ? (await artifactDigest(target.path)).sha256
+      : await sha256File(target.path),
+  );
   const { sendEvidence } = await import('@palisade/server');
   const stored = await sendEvidence({
     server: target.server,
