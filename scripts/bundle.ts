@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
@@ -28,6 +28,8 @@ const sourceUrls: Plugin = {
 };
 
 const newest = newestSource(ROOT);
+// Chunk names carry content hashes: clear the old ones so that rebuilds do not pile them up.
+rmSync(resolve(dirname(OUT), 'chunks'), { recursive: true, force: true });
 await build({
   entryPoints: {
     palisade: resolve(ROOT, 'packages/cli/src/main.ts'),

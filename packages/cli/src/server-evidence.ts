@@ -2,7 +2,6 @@ import { statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { formatDigest, PalisadeError, sha256File } from '@palisade/core';
 import type { CommandContext, OptionSpec } from './command.ts';
-import { artifactDigest } from './ledger/artifact.ts';
 
 /**
  * `--server URL` on scan, gate and bom: the report the command printed is also recorded on a Palisade server as
@@ -75,9 +74,10 @@ export async function recordOnServer(
   kind: 'scan' | 'gate' | 'bom',
   report: unknown,
 ): Promise<void> {
+  // Loaded only here: a scan without --server must not load the signing and ledger code at start-up.
   const digest = formatDigest(
     statSync(target.path).isDirectory()
-      ? (await artifactDigest(target.path)).sha256
+      ? (await (await import('./ledger/artifact.ts')).artifactDigest(target.path)).sha256
       : await sha256File(target.path),
   );
   const { sendEvidence } = await import('@palisade/server');
