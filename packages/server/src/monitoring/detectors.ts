@@ -107,7 +107,14 @@ export class DeploymentDetectors {
       quantile: 0,
       random: seeded(0xca1b),
     });
-    return new ExtractionMonitor({ delta: lowest * DELTA_MARGIN, minQueries: EXTRACTION_MIN_QUERIES });
+    // Shapiro–Wilk runs on every query over the kept distances: 300 of them (and as many queries per class in
+    // a client's growing set) keep the cost per event flat while still judging a client on minutes of traffic.
+    return new ExtractionMonitor({
+      delta: lowest * DELTA_MARGIN,
+      minQueries: EXTRACTION_MIN_QUERIES,
+      window: 300,
+      maxGrowingSet: 300,
+    });
   }
 
   #classOf(prediction: number | string | null): number {
