@@ -7,6 +7,7 @@ import { json, type ProjectRef, type RequestContext, type Route } from '../http/
 import { DIGEST, NAME, obj, str, validate } from '../http/schema.ts';
 import { MAX_BATCH_BYTES, parseBatch } from '../monitoring/events.ts';
 import { INCIDENT_STATES, type Incident, type IncidentState } from '../monitoring/incidents.ts';
+import { parseIngestionPolicy } from '../monitoring/ingestion-policy.ts';
 import { type Deployment, monitoringOf } from '../monitoring/monitoring.ts';
 import { isQuarantined, runMaliciousModelPlaybook } from '../monitoring/playbook.ts';
 import { iso } from './views.ts';
@@ -41,6 +42,7 @@ function deploymentView(d: Deployment) {
     digest: d.digest,
     environment: d.environment,
     windowSeconds: d.windowMs / 1000,
+    ingestion: d.ingestion,
     createdAt: iso(d.createdAt),
   };
 }
@@ -116,7 +118,7 @@ export const monitoringRoutes: Route<Services>[] = [
     response: { status: 201, description: 'Created; store the ingestion token now' },
     handle: async (context) => {
       const body = (await readJson(context.request, MAX_DEPLOYMENT_BYTES)) as Record<string, unknown>;
-      const { reference, ...fields } = body ?? {};
+      const { reference, ingestion, ...fields } = body ?? {};
       const errors = validate(DEPLOYMENT, fields);
       if (errors.length > 0) throw new HttpError(400, 'invalid-request', errors.join('; '));
       const input = fields as {
@@ -149,6 +151,7 @@ export const monitoringRoutes: Route<Services>[] = [
           versionId: version.id,
           environment: input.environment,
           windowMs: (input.windowSeconds ?? 300) * 1000,
+          ingestion: parseIngestionPolicy(ingestion),
           reference: {
             rows: ref.rows,
             ...(typeof ref.prediction === 'string' ? { prediction: ref.prediction } : {}),
@@ -255,10 +258,15 @@ export const monitoringRoutes: Route<Services>[] = [
           type,
           typeof header === 'string' ? header : undefined,
         );
-        const { duplicate } = await monitoring.ingest(deployment, batch, context.now);
+        const { duplicate, kept } = await monitoring.ingest(deployment, batch, context.now);
         return json(
           202,
-          { batchId: batch.batchId, accepted: duplicate ? 0 : batch.events.length, duplicate },
+          {
+            batchId: batch.batchId,
+            accepted: duplicate ? 0 : batch.events.length,
+            sampled: duplicate ? 0 : kept,
+            duplicate,
+          },
           undefined,
           {
             object: { type: 'deployment', id: deployment.name },

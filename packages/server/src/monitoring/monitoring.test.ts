@@ -129,7 +129,7 @@ serverTest(
     });
     assert.deepEqual(
       again.body,
-      { batchId: 'b0', accepted: 0, duplicate: true },
+      { batchId: 'b0', accepted: 0, sampled: 0, duplicate: true },
       'a retried batch is not counted twice',
     );
 
@@ -275,6 +275,76 @@ serverTest(
     assert.equal(busy.headers.get('retry-after'), '1');
     monitoring.options = { ...monitoring.options, maxInFlight: 8 };
     assert.equal((await send({ batchId: 'y', events: [event] })).status, 202);
+  },
+  ['sqlite'],
+);
+
+serverTest(
+  'ingestion samples whole callers and stores events without personal data or excluded features',
+  async (h) => {
+    const { id } = await deploy(h);
+    const created = await h.call('POST', '/api/v1/projects/alpha/deployments', {
+      as: h.admin,
+      body: {
+        name: 'fraud-sampled',
+        model: 'fraud',
+        digest: DIGEST,
+        environment: 'staging',
+        reference: { rows: referenceRows(100), prediction: 'prediction' },
+        ingestion: { sampleRate: 0.5, doNotStore: ['ssn'] },
+      },
+    });
+    assert.equal(created.status, 201, created.text);
+    const { id: sampledId, ingestionToken } = created.body as { id: string; ingestionToken: string };
+    assert.notEqual(sampledId, id);
+    const events = Array.from({ length: 200 }, (_, i) => ({
+      time: START + i,
+      caller: `caller-${i % 40}`,
+      features: {
+        amount: i,
+        segment: 'retail',
+        contact: 'write to jane.doe@example.com',
+        ssn: '078-05-1120',
+      },
+      prediction: 1,
+    }));
+    const reply = await h.call('POST', `/api/v1/deployments/${sampledId}/events`, {
+      as: { token: ingestionToken },
+      body: { batchId: 'p1', events },
+    });
+    assert.equal(reply.status, 202, reply.text);
+    const { accepted, sampled } = reply.body as { accepted: number; sampled: number };
+    assert.equal(accepted, 200);
+    assert.ok(sampled > 40 && sampled < 160 && sampled % 5 === 0, `whole callers sampled: ${sampled}`);
+    const db = h.server.db;
+    const stored = await db.all<{ caller: string; event: string }>(
+      'SELECT caller, event FROM monitor_events WHERE deployment_id = ?',
+      [sampledId],
+    );
+    assert.equal(stored.length, sampled);
+    for (const row of stored) {
+      const features = (JSON.parse(row.event) as { features: Record<string, unknown> }).features;
+      assert.equal(features.ssn, undefined);
+      assert.doesNotMatch(String(features.contact), /jane\.doe@example\.com/);
+      assert.equal(features.segment, 'retail');
+    }
+    const rollup = await db.get<{ n: number }>(
+      'SELECT SUM(events) AS n FROM monitor_rollups WHERE deployment_id = ?',
+      [sampledId],
+    );
+    assert.equal(Number(rollup?.n), 200, 'every event counts in the roll-ups');
+    const bad = await h.call('POST', '/api/v1/projects/alpha/deployments', {
+      as: h.admin,
+      body: {
+        name: 'bad',
+        model: 'fraud',
+        digest: DIGEST,
+        environment: 'dev',
+        reference: { rows: referenceRows(100) },
+        ingestion: { sampleRate: 2 },
+      },
+    });
+    assert.equal(bad.status, 400);
   },
   ['sqlite'],
 );

@@ -6,6 +6,7 @@ import { newOpaqueSecret, secretHash } from '../identity/secrets.ts';
 import { DeploymentDetectors, type DetectorOutput, type DetectorSettings } from './detectors.ts';
 import type { Batch } from './events.ts';
 import { IncidentStore } from './incidents.ts';
+import { DEFAULT_INGESTION_POLICY, type IngestionPolicy, sampled, storedForm } from './ingestion-policy.ts';
 import { buildReference, type Reference } from './reference.ts';
 import { DEFAULT_RULES, RuleEvaluator, type RuleTransition } from './rules.ts';
 
@@ -18,6 +19,7 @@ export interface Deployment {
   readonly digest: string;
   readonly environment: string;
   readonly windowMs: number;
+  readonly ingestion: IngestionPolicy;
   readonly createdAt: number;
 }
 
@@ -67,6 +69,7 @@ export class Monitoring {
       versionId: string;
       environment: string;
       windowMs: number;
+      ingestion: IngestionPolicy;
       reference: { rows: unknown; prediction?: string };
     },
     userId: string,
@@ -86,7 +89,7 @@ export class Monitoring {
         input.versionId,
         input.environment,
         input.windowMs,
-        '{}',
+        JSON.stringify({ ingestion: input.ingestion }),
         JSON.stringify(input.reference),
         secretHash(token),
         now,
@@ -164,8 +167,15 @@ export class Monitoring {
   }
 
   /** Stores a batch (once per batch id) with its roll-ups and runs the detectors over it. */
-  async ingest(deployment: Deployment, batch: Batch, now: number): Promise<{ duplicate: boolean }> {
+  async ingest(
+    deployment: Deployment,
+    batch: Batch,
+    now: number,
+  ): Promise<{ duplicate: boolean; kept: number }> {
     const live = await this.#liveOf(deployment);
+    const policy = deployment.ingestion;
+    // Every event counts in the roll-ups; only sampled callers' events are stored and analysed.
+    const kept = batch.events.filter((e) => sampled(policy, deployment.id, e.caller));
     const run = live.chain.then(async () => {
       const fresh = await this.#db.transaction(async (tx) => {
         const inserted = await tx.run(
@@ -175,11 +185,19 @@ export class Monitoring {
         );
         if (inserted === 0) return false;
         const minutes = new Map<number, { events: number; errors: number }>();
-        for (const event of batch.events) {
+        for (const event of kept) {
           await tx.run(
             'INSERT INTO monitor_events (deployment_id, time, caller, batch_id, event) VALUES (?, ?, ?, ?, ?)',
-            [deployment.id, event.time, event.caller, batch.batchId, JSON.stringify(event)],
+            [
+              deployment.id,
+              event.time,
+              event.caller,
+              batch.batchId,
+              JSON.stringify(storedForm(policy, event)),
+            ],
           );
+        }
+        for (const event of batch.events) {
           const minute = Math.floor(event.time / 60_000) * 60_000;
           const m = minutes.get(minute) ?? { events: 0, errors: 0 };
           m.events++;
@@ -197,11 +215,11 @@ export class Monitoring {
         return true;
       });
       if (!fresh) return false;
-      for (const event of batch.events) await this.#settle(live, live.detectors.observe(event), now);
+      for (const event of kept) await this.#settle(live, live.detectors.observe(event), now);
       return true;
     });
     live.chain = run.catch(() => {});
-    return { duplicate: !(await run) };
+    return { duplicate: !(await run), kept: kept.length };
   }
 
   /** Closes the open window of a deployment (end of a replay; a quiet deployment). */
@@ -396,11 +414,12 @@ type Row = {
   digest: string;
   environment: string;
   window_ms: number;
+  settings: string;
   created_at: number;
 };
 
 const SELECT = `SELECT d.id, d.project_id, d.name, d.model, d.version_id, v.digest, d.environment, d.window_ms,
-  d.created_at FROM deployments d JOIN versions v ON v.id = d.version_id`;
+  d.settings, d.created_at FROM deployments d JOIN versions v ON v.id = d.version_id`;
 
 function toDeployment(r: Row): Deployment {
   return {
@@ -412,6 +431,10 @@ function toDeployment(r: Row): Deployment {
     digest: r.digest,
     environment: r.environment,
     windowMs: Number(r.window_ms),
+    ingestion: {
+      ...DEFAULT_INGESTION_POLICY,
+      ...(JSON.parse(r.settings) as { ingestion?: IngestionPolicy }).ingestion,
+    },
     createdAt: Number(r.created_at),
   };
 }
