@@ -1,13 +1,13 @@
-import { calibrateDelta, ExtractionMonitor } from '@palisade/adversarial';
+import { calibrateDelta, ExtractionMonitor, scanPrompt } from '@palisade/adversarial';
 import { type Column, driftReport, type Table } from '@palisade/trust';
 import type { InferenceEvent } from './events.ts';
 import type { Reference } from './reference.ts';
 
 /** One detector's verdict over one window, as stored and as alert rules read it. */
 export interface DetectorOutput {
-  readonly detector: 'drift' | 'extraction' | 'traffic';
+  readonly detector: 'drift' | 'extraction' | 'traffic' | 'prompt-injection';
   readonly windowStart: number;
-  /** drift: share of drifted features; extraction: flagged callers; traffic: |z| of the volume. */
+  /** drift: share of drifted features; extraction: flagged callers; traffic: |z| of the volume; prompt-injection: share of prompts flagged. */
   readonly score: number;
   readonly fired: boolean;
   /** Whom the output is about: the deployment (`*`) or, for extraction, each flagged caller. */
@@ -58,6 +58,10 @@ interface Window {
   /** Reservoir sample of feature rows (Vitter's algorithm R). */
   readonly sample: (Readonly<Record<string, number | string>> | undefined)[];
   readonly flagged: Map<string, { w: number | undefined; queries: number }>;
+  prompts: number;
+  /** Injection attempts per caller (at most MAX_FLAGGED_PER_WINDOW callers named). */
+  readonly injections: Map<string, number>;
+  injectionCount: number;
 }
 
 /**
@@ -155,6 +159,15 @@ export class DeploymentDetectors {
       const j = Math.floor(this.#random() * window.events);
       if (j < k) window.sample[j] = event.features;
     }
+    if (event.prompt !== undefined) {
+      window.prompts++;
+      if (scanPrompt(event.prompt).injection) {
+        window.injectionCount++;
+        const seen = window.injections.get(event.caller);
+        if (seen !== undefined || window.injections.size < MAX_FLAGGED_PER_WINDOW)
+          window.injections.set(event.caller, (seen ?? 0) + 1);
+      }
+    }
     if (this.#extraction !== undefined && event.prediction !== null && !event.error) {
       const verdict = this.#extraction.observe(
         event.caller,
@@ -184,13 +197,36 @@ export class DeploymentDetectors {
   }
 
   #open(start: number): Window {
-    return { start, events: 0, errors: 0, sample: [], flagged: new Map() };
+    return {
+      start,
+      events: 0,
+      errors: 0,
+      sample: [],
+      flagged: new Map(),
+      prompts: 0,
+      injections: new Map(),
+      injectionCount: 0,
+    };
   }
 
   #close(window: Window): DetectorOutput[] {
     const outputs: DetectorOutput[] = [this.#traffic(window)];
     const drift = this.#drift(window);
     if (drift !== undefined) outputs.push(drift);
+    if (window.prompts > 0) {
+      outputs.push({
+        detector: 'prompt-injection',
+        windowStart: window.start,
+        score: window.injectionCount / window.prompts,
+        fired: window.injectionCount > 0,
+        subjects: [...window.injections.keys()],
+        output: {
+          prompts: window.prompts,
+          injections: window.injectionCount,
+          callers: [...window.injections].map(([caller, count]) => ({ caller, count })),
+        },
+      });
+    }
     if (this.#extraction !== undefined) {
       const callers = [...window.flagged.entries()].map(([caller, v]) => ({ caller, ...v }));
       outputs.push({

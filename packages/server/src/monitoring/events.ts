@@ -9,6 +9,8 @@ export interface InferenceEvent {
   readonly features: Readonly<Record<string, number | string>>;
   /** The predicted class (or value). */
   readonly prediction: number | string | null;
+  /** The prompt of a language-model call, scanned for injection. */
+  readonly prompt?: string;
   readonly error: boolean;
 }
 
@@ -22,6 +24,7 @@ export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 export const MAX_BATCH_EVENTS = 10_000;
 const MAX_FEATURES = 256;
 const MAX_TEXT = 256;
+const MAX_PROMPT = 32 * 1024;
 const BATCH_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 function invalid(at: string, problem: string): HttpError {
@@ -63,12 +66,16 @@ export function parseEvent(raw: unknown, at: string): InferenceEvent {
     clean[name] = scalar(value, `${at}.features.${name}`);
   }
   const prediction = record.prediction;
+  const prompt = record.prompt;
+  if (prompt !== undefined && (typeof prompt !== 'string' || prompt.length > MAX_PROMPT))
+    throw invalid(`${at}.prompt`, `must be a string of at most ${MAX_PROMPT} characters`);
   return {
     time: timeOf(record.time, `${at}.time`),
     caller: text(record.caller, `${at}.caller`),
     features: clean,
     prediction:
       prediction === undefined || prediction === null ? null : scalar(prediction, `${at}.prediction`),
+    ...(prompt !== undefined ? { prompt } : {}),
     error: record.error === true,
   };
 }

@@ -43,16 +43,21 @@ export function sampled(policy: IngestionPolicy, deploymentId: string, caller: s
 let detector: Detector | undefined;
 const replace = makeOperator('replace');
 
-/** The event as stored: features listed in doNotStore dropped, personal data in text values replaced. */
+/** The event as stored: features listed in doNotStore dropped, personal data in text values and prompts replaced. */
 export function storedForm(policy: IngestionPolicy, event: InferenceEvent): InferenceEvent {
   if (!policy.redactPii && policy.doNotStore.length === 0) return event;
+  detector ??= new Detector();
+  const found = detector;
   const features: Record<string, number | string> = {};
   for (const [name, value] of Object.entries(event.features)) {
     if (policy.doNotStore.includes(name)) continue;
-    if (policy.redactPii && typeof value === 'string') {
-      detector ??= new Detector();
-      features[name] = applyDetections(value, detector.detect(value, name), replace);
-    } else features[name] = value;
+    if (policy.redactPii && typeof value === 'string')
+      features[name] = applyDetections(value, found.detect(value, name), replace);
+    else features[name] = value;
   }
-  return { ...event, features };
+  const prompt =
+    event.prompt !== undefined && policy.redactPii
+      ? applyDetections(event.prompt, found.detect(event.prompt), replace)
+      : event.prompt;
+  return { ...event, features, ...(prompt !== undefined ? { prompt } : {}) };
 }

@@ -307,6 +307,7 @@ serverTest(
         ssn: '078-05-1120',
       },
       prediction: 1,
+      prompt: 'Is my card blocked? Reply to jane.doe@example.com',
     }));
     const reply = await h.call('POST', `/api/v1/deployments/${sampledId}/events`, {
       as: { token: ingestionToken },
@@ -323,7 +324,11 @@ serverTest(
     );
     assert.equal(stored.length, sampled);
     for (const row of stored) {
-      const features = (JSON.parse(row.event) as { features: Record<string, unknown> }).features;
+      const { features, prompt } = JSON.parse(row.event) as {
+        features: Record<string, unknown>;
+        prompt: string;
+      };
+      assert.match(prompt, /^Is my card blocked\? Reply to <EMAIL_ADDRESS>$/);
       assert.equal(features.ssn, undefined);
       assert.doesNotMatch(String(features.contact), /jane\.doe@example\.com/);
       assert.equal(features.segment, 'retail');

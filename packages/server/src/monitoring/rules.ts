@@ -13,6 +13,13 @@ export interface AlertRule {
 export const DEFAULT_RULES: readonly AlertRule[] = [
   { name: 'feature-drift', detector: 'drift', severity: 'high', forWindows: 1, incident: false },
   { name: 'model-extraction', detector: 'extraction', severity: 'critical', forWindows: 1, incident: true },
+  {
+    name: 'prompt-injection',
+    detector: 'prompt-injection',
+    severity: 'high',
+    forWindows: 1,
+    incident: false,
+  },
   { name: 'traffic-anomaly', detector: 'traffic', severity: 'medium', forWindows: 2, incident: false },
 ];
 
