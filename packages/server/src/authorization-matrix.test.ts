@@ -68,6 +68,7 @@ function monitoringRows(): Record<string, Expectation> {
     moveIncident: writers,
     commentIncident: writers,
     runIncidentPlaybook: writers,
+    exportFindings: ['admin', 'security', 'auditor'],
   };
 }
 

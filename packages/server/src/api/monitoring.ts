@@ -9,6 +9,7 @@ import { MAX_BATCH_BYTES, parseBatch } from '../monitoring/events.ts';
 import { INCIDENT_STATES, type Incident, type IncidentState } from '../monitoring/incidents.ts';
 import { parseIngestionPolicy } from '../monitoring/ingestion-policy.ts';
 import { type Deployment, monitoringOf } from '../monitoring/monitoring.ts';
+import { alertFinding, incidentFinding } from '../monitoring/ocsf-findings.ts';
 import { isQuarantined, runMaliciousModelPlaybook } from '../monitoring/playbook.ts';
 import { iso } from './views.ts';
 
@@ -290,6 +291,30 @@ export const monitoringRoutes: Route<Services>[] = [
       const deployment = await ingestingDeployment(context);
       await monitoringOf(context.services).flush(deployment, context.now);
       return { status: 204, audit: { object: { type: 'deployment', id: deployment.name } } };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/projects/{project}/findings',
+    operationId: 'exportFindings',
+    summary: 'Alerts and incidents as OCSF 1.1 Detection and Incident Findings (JSON lines), for a SIEM',
+    tag: 'monitoring',
+    access: { kind: 'project', permission: 'audit:read' },
+    handle: async (context) => {
+      const { services } = context;
+      const project = projectOf(context);
+      const monitoring = monitoringOf(services);
+      const lines: string[] = [];
+      for (const deployment of await monitoring.list(project.id))
+        for (const alert of await monitoring.alerts(deployment.id))
+          lines.push(JSON.stringify(alertFinding(alert, deployment, project.name, services.version)));
+      for (const incident of await monitoring.incidents.list(project.id))
+        lines.push(JSON.stringify(incidentFinding(incident, project.name, services.version)));
+      return {
+        status: 200,
+        text: lines.map((line) => `${line}\n`).join(''),
+        contentType: 'application/x-ndjson',
+      };
     },
   },
   {

@@ -217,6 +217,21 @@ serverTest(
       true,
     );
 
+    const findings = (await h.call('GET', '/api/v1/projects/alpha/findings', { as: h.admin })).text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { class_uid: number; type_uid: number; status_id: number });
+    assert.deepEqual(
+      findings.map((f) => f.class_uid).sort(),
+      [...deployment.alerts.map(() => 2004), 2005].sort(),
+      'every alert a Detection Finding, the incident an Incident Finding',
+    );
+    assert.deepEqual(
+      findings.filter((f) => f.class_uid === 2005).map((f) => [f.type_uid, f.status_id]),
+      [[200503, 5]],
+      'the closed incident',
+    );
+
     for (let i = 0; i < 400 && hook.received.length < fired.length + 1; i++)
       await new Promise((r) => setTimeout(r, 25));
     const events = hook.received.map((r) => r.event);
