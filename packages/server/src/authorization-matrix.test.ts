@@ -69,6 +69,7 @@ function monitoringRows(): Record<string, Expectation> {
     commentIncident: writers,
     runIncidentPlaybook: writers,
     exportFindings: ['admin', 'security', 'auditor'],
+    admitPod: 'any',
   };
 }
 

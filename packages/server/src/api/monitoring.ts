@@ -5,6 +5,7 @@ import { actorOf } from '../http/handler.ts';
 import { HttpError } from '../http/problem.ts';
 import { json, type ProjectRef, type RequestContext, type Route } from '../http/route.ts';
 import { DIGEST, NAME, obj, str, validate } from '../http/schema.ts';
+import { admitPod, readReview } from '../monitoring/admission.ts';
 import { MAX_BATCH_BYTES, parseBatch } from '../monitoring/events.ts';
 import { INCIDENT_STATES, type Incident, type IncidentState } from '../monitoring/incidents.ts';
 import { parseIngestionPolicy } from '../monitoring/ingestion-policy.ts';
@@ -481,6 +482,38 @@ export const monitoringRoutes: Route<Services>[] = [
         ...incidentObject(context, incident.id),
         details: { playbook: 'malicious-model' },
       });
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/admission/pods',
+    operationId: 'admitPod',
+    summary:
+      'Kubernetes validating admission webhook: a pod runs only a registered, unquarantined, gate-allowed model',
+    tag: 'monitoring',
+    access: { kind: 'user' },
+    handle: async (context) => {
+      const { uid, annotations } = readReview(await readJson(context.request, 1024 * 1024));
+      const principal = context.principal;
+      if (principal === undefined) throw new HttpError(401, 'unauthenticated', 'Send an API token.');
+      const verdict = await admitPod(context.services, principal, annotations, context.now);
+      return json(
+        200,
+        {
+          apiVersion: 'admission.k8s.io/v1',
+          kind: 'AdmissionReview',
+          response: {
+            uid,
+            allowed: verdict.allowed,
+            ...(verdict.allowed ? {} : { status: { code: 403, message: verdict.message } }),
+          },
+        },
+        undefined,
+        {
+          action: verdict.allowed ? 'admission.allowed' : 'admission.denied',
+          details: { model: verdict.model ?? null, allowed: verdict.allowed, reason: verdict.message },
+        },
+      );
     },
   },
 ];

@@ -163,6 +163,25 @@ serverTest(
     );
     const incident = list.incidents[0]?.id ?? '';
 
+    const admit = async (model?: string) => {
+      const review = {
+        apiVersion: 'admission.k8s.io/v1',
+        kind: 'AdmissionReview',
+        request: {
+          uid: 'u1',
+          object: { metadata: { annotations: model ? { 'palisade.dev/model': model } : {} } },
+        },
+      };
+      const reply = await h.call('POST', '/api/v1/admission/pods', { as: h.admin, body: review });
+      assert.equal(reply.status, 200, reply.text);
+      return (reply.body as { response: { uid: string; allowed: boolean } }).response.allowed;
+    };
+    assert.equal(await admit(`alpha/fraud@${DIGEST}`), true);
+    assert.equal(await admit('alpha/fraud:prod'), true);
+    assert.equal(await admit(`alpha/fraud@sha256:${'0'.repeat(64)}`), false);
+    assert.equal(await admit('alpha/fraud'), false);
+    assert.equal(await admit(), true, 'a pod that serves no registered model');
+
     const run = await h.call('POST', `/api/v1/projects/alpha/incidents/${incident}/playbook`, {
       as: h.admin,
     });
@@ -183,6 +202,8 @@ serverTest(
       quarantined: boolean;
     };
     assert.equal(after.quarantined, true);
+    assert.equal(await admit(`alpha/fraud@${DIGEST}`), false, 'admission refuses the quarantined version');
+    assert.equal(await admit('alpha/fraud:prod'), false, 'prod no longer resolves');
 
     const state = (body: Record<string, string>) =>
       h.call('POST', `/api/v1/projects/alpha/incidents/${incident}/state`, { as: h.admin, body });
