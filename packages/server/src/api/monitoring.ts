@@ -130,9 +130,10 @@ export const monitoringRoutes: Route<Services>[] = [
         environment: string;
         windowSeconds?: number;
       };
-      const ref = (reference ?? {}) as { rows?: unknown; prediction?: unknown };
-      if (ref.prediction !== undefined && typeof ref.prediction !== 'string')
-        throw new HttpError(400, 'invalid-request', 'reference.prediction must be a column name.');
+      const ref = (reference ?? {}) as { rows?: unknown; prediction?: unknown; label?: unknown };
+      for (const key of ['prediction', 'label'] as const)
+        if (ref[key] !== undefined && typeof ref[key] !== 'string')
+          throw new HttpError(400, 'invalid-request', `reference.${key} must be a column name.`);
       const project = projectOf(context);
       const artifact = await context.services.artifacts.get(project.id, 'model', input.model);
       const version =
@@ -157,6 +158,7 @@ export const monitoringRoutes: Route<Services>[] = [
           reference: {
             rows: ref.rows,
             ...(typeof ref.prediction === 'string' ? { prediction: ref.prediction } : {}),
+            ...(typeof ref.label === 'string' ? { label: ref.label } : {}),
           },
         },
         context.principal?.user.id ?? '',

@@ -53,6 +53,38 @@ test('prompt injection is flagged per caller; ordinary prompts are not', () => {
   assert.equal(second?.fired, false);
 });
 
+test('performance decay fires when labelled accuracy drops well below the reference', () => {
+  // The reference model is right 90 % of the time; in window 1 it is right 60 % of the time.
+  const rows = referenceRows(1000).map((r, i) => ({
+    ...r,
+    label: i % 10 === 0 ? 1 - Number(r.prediction) : r.prediction,
+  }));
+  const detectors = new DeploymentDetectors(buildReference(rows, 'prediction', 'label'), WINDOW);
+  const outputs: DetectorOutput[] = [];
+  for (let w = 0; w < 3; w++) {
+    for (let i = 0; i < 200; i++) {
+      const wrong = w === 1 ? i % 10 < 4 : i % 10 === 0;
+      outputs.push(
+        ...detectors.observe({
+          time: START + w * WINDOW + i * 100,
+          caller: `c${i % 7}`,
+          features: { amount: 0, age: 0, score: 0, segment: 'retail' },
+          prediction: 1,
+          label: wrong ? 0 : 1,
+          error: false,
+        }),
+      );
+    }
+  }
+  outputs.push(...detectors.flush());
+  const performance = outputs.filter((o) => o.detector === 'performance');
+  assert.deepEqual(
+    performance.map((o) => o.fired),
+    [false, true, false],
+  );
+  assert.equal((performance[1]?.output as { accuracy?: number } | undefined)?.accuracy, 0.6);
+});
+
 test('the drift sample is bounded whatever the volume', () => {
   const detectors = new DeploymentDetectors(buildReference(referenceRows(500), 'prediction'), WINDOW, {
     sampleRows: 100,

@@ -1,11 +1,11 @@
 import { calibrateDelta, ExtractionMonitor, scanPrompt } from '@palisade/adversarial';
-import { type Column, driftReport, type Table } from '@palisade/trust';
+import { type Column, driftReport, type Table, twoProportionZTest } from '@palisade/trust';
 import type { InferenceEvent } from './events.ts';
 import type { Reference } from './reference.ts';
 
 /** One detector's verdict over one window, as stored and as alert rules read it. */
 export interface DetectorOutput {
-  readonly detector: 'drift' | 'extraction' | 'traffic' | 'prompt-injection';
+  readonly detector: 'drift' | 'extraction' | 'traffic' | 'prompt-injection' | 'performance';
   readonly windowStart: number;
   /** drift: share of drifted features; extraction: flagged callers; traffic: |z| of the volume; prompt-injection: share of prompts flagged. */
   readonly score: number;
@@ -38,6 +38,9 @@ export const DEFAULT_DETECTOR_SETTINGS: DetectorSettings = {
 const MAX_FLAGGED_PER_WINDOW = 100;
 const EXTRACTION_MIN_QUERIES = 100;
 const DELTA_MARGIN = 0.9;
+const MIN_LABELLED = 30;
+const ACCURACY_DROP = 0.05;
+const PERFORMANCE_P = 0.01;
 
 /** A small deterministic PRNG (mulberry32): replays give the same samples. */
 function seeded(seed: number): () => number {
@@ -62,6 +65,8 @@ interface Window {
   /** Injection attempts per caller (at most MAX_FLAGGED_PER_WINDOW callers named). */
   readonly injections: Map<string, number>;
   injectionCount: number;
+  labelled: number;
+  correct: number;
 }
 
 /**
@@ -159,6 +164,10 @@ export class DeploymentDetectors {
       const j = Math.floor(this.#random() * window.events);
       if (j < k) window.sample[j] = event.features;
     }
+    if (event.label !== undefined && event.prediction !== null) {
+      window.labelled++;
+      if (String(event.label) === String(event.prediction)) window.correct++;
+    }
     if (event.prompt !== undefined) {
       window.prompts++;
       if (scanPrompt(event.prompt).injection) {
@@ -206,6 +215,8 @@ export class DeploymentDetectors {
       prompts: 0,
       injections: new Map(),
       injectionCount: 0,
+      labelled: 0,
+      correct: 0,
     };
   }
 
@@ -213,6 +224,8 @@ export class DeploymentDetectors {
     const outputs: DetectorOutput[] = [this.#traffic(window)];
     const drift = this.#drift(window);
     if (drift !== undefined) outputs.push(drift);
+    const performance = this.#performance(window);
+    if (performance !== undefined) outputs.push(performance);
     if (window.prompts > 0) {
       outputs.push({
         detector: 'prompt-injection',
@@ -282,6 +295,23 @@ export class DeploymentDetectors {
           drift: c.drift,
         })),
       },
+    };
+  }
+
+  /** Accuracy on the window's labelled events against the reference's: a significant drop of 5 points or more. */
+  #performance(window: Window): DetectorOutput | undefined {
+    const reference = this.#reference.accuracy;
+    if (reference === undefined || window.labelled < MIN_LABELLED) return undefined;
+    const accuracy = window.correct / window.labelled;
+    const baseline = reference.correct / reference.rows;
+    const { pValue } = twoProportionZTest(window.correct, window.labelled, reference.correct, reference.rows);
+    return {
+      detector: 'performance',
+      windowStart: window.start,
+      score: baseline - accuracy,
+      fired: accuracy <= baseline - ACCURACY_DROP && pValue < PERFORMANCE_P,
+      subjects: ['*'],
+      output: { accuracy, referenceAccuracy: baseline, labelled: window.labelled, pValue },
     };
   }
 

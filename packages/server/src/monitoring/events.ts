@@ -9,6 +9,8 @@ export interface InferenceEvent {
   readonly features: Readonly<Record<string, number | string>>;
   /** The predicted class (or value). */
   readonly prediction: number | string | null;
+  /** The true outcome, when it is known at logging time (or in a replay). */
+  readonly label?: number | string;
   /** The prompt of a language-model call, scanned for injection. */
   readonly prompt?: string;
   readonly error: boolean;
@@ -67,6 +69,8 @@ export function parseEvent(raw: unknown, at: string): InferenceEvent {
   }
   const prediction = record.prediction;
   const prompt = record.prompt;
+  const label =
+    record.label === undefined || record.label === null ? undefined : scalar(record.label, `${at}.label`);
   if (prompt !== undefined && (typeof prompt !== 'string' || prompt.length > MAX_PROMPT))
     throw invalid(`${at}.prompt`, `must be a string of at most ${MAX_PROMPT} characters`);
   return {
@@ -76,6 +80,7 @@ export function parseEvent(raw: unknown, at: string): InferenceEvent {
     prediction:
       prediction === undefined || prediction === null ? null : scalar(prediction, `${at}.prediction`),
     ...(prompt !== undefined ? { prompt } : {}),
+    ...(label !== undefined ? { label } : {}),
     error: record.error === true,
   };
 }

@@ -70,12 +70,12 @@ export class Monitoring {
       environment: string;
       windowMs: number;
       ingestion: IngestionPolicy;
-      reference: { rows: unknown; prediction?: string };
+      reference: { rows: unknown; prediction?: string; label?: string };
     },
     userId: string,
     now: number,
   ): Promise<{ deployment: Deployment; token: string }> {
-    buildReference(input.reference.rows, input.reference.prediction); // validates before storing
+    buildReference(input.reference.rows, input.reference.prediction, input.reference.label); // validates first
     const id = randomUUID();
     const token = `pdi_${newOpaqueSecret()}`;
     const changed = await this.#db.run(
@@ -123,8 +123,12 @@ export class Monitoring {
         'SELECT reference FROM deployments WHERE id = ?',
         [deployment.id],
       );
-      const stored = JSON.parse(row?.reference ?? '{}') as { rows: unknown; prediction?: string };
-      const reference: Reference = buildReference(stored.rows, stored.prediction);
+      const stored = JSON.parse(row?.reference ?? '{}') as {
+        rows: unknown;
+        prediction?: string;
+        label?: string;
+      };
+      const reference: Reference = buildReference(stored.rows, stored.prediction, stored.label);
       live = {
         deployment,
         detectors: new DeploymentDetectors(reference, deployment.windowMs, this.options.detectors),

@@ -15,6 +15,8 @@ export interface Reference {
   readonly numeric: readonly { readonly name: string; readonly mean: number; readonly std: number }[];
   /** The prediction of each reference row, when the reference has one. */
   readonly predictions: readonly (number | string)[] | undefined;
+  /** How often the prediction equals the label in the reference, when it has both. */
+  readonly accuracy: { readonly correct: number; readonly rows: number } | undefined;
 }
 
 type Row = Record<string, unknown>;
@@ -67,8 +69,11 @@ function spread(values: Float64Array): { mean: number; std: number } {
   return { mean, std: variance > 0 ? Math.sqrt(variance) : 1 };
 }
 
-/** Builds the reference from rows (objects of feature values); `prediction` names the model-output column. */
-export function buildReference(rows: unknown, prediction: string | undefined): Reference {
+/**
+ * Builds the reference from rows (objects of feature values); `prediction` names the model-output column and
+ * `label` the true outcome (both are left out of the features).
+ */
+export function buildReference(rows: unknown, prediction: string | undefined, label?: string): Reference {
   if (!Array.isArray(rows) || rows.length < 30 || rows.length > MAX_REFERENCE_ROWS)
     throw new HttpError(
       400,
@@ -85,8 +90,14 @@ export function buildReference(rows: unknown, prediction: string | undefined): R
   }
   if (prediction !== undefined && !names.has(prediction))
     throw new HttpError(400, 'invalid-request', `the reference has no prediction column "${prediction}".`);
+  if (label !== undefined && (prediction === undefined || !names.has(label)))
+    throw new HttpError(
+      400,
+      'invalid-request',
+      `the reference needs a prediction and the label column "${label}".`,
+    );
   const columns = [...names].map((name) => column(name, rows as Row[]));
-  const features = columns.filter((c) => c.name !== prediction);
+  const features = columns.filter((c) => c.name !== prediction && c.name !== label);
   if (features.length === 0)
     throw new HttpError(400, 'invalid-request', 'the reference has no feature column.');
   return {
@@ -95,6 +106,13 @@ export function buildReference(rows: unknown, prediction: string | undefined): R
     numeric: features
       .filter((c) => c.kind === 'numeric')
       .map((c) => ({ name: c.name, ...spread(c.kind === 'numeric' ? c.values : new Float64Array()) })),
+    accuracy:
+      label === undefined || prediction === undefined
+        ? undefined
+        : {
+            correct: (rows as Row[]).filter((row) => String(row[prediction]) === String(row[label])).length,
+            rows: rows.length,
+          },
     predictions:
       prediction === undefined
         ? undefined

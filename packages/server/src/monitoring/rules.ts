@@ -20,6 +20,7 @@ export const DEFAULT_RULES: readonly AlertRule[] = [
     forWindows: 1,
     incident: false,
   },
+  { name: 'performance-decay', detector: 'performance', severity: 'high', forWindows: 1, incident: false },
   { name: 'traffic-anomaly', detector: 'traffic', severity: 'medium', forWindows: 2, incident: false },
 ];
 
