@@ -85,6 +85,25 @@ test('performance decay fires when labelled accuracy drops well below the refere
   assert.equal((performance[1]?.output as { accuracy?: number } | undefined)?.accuracy, 0.6);
 });
 
+test('events that lack the reference features leave a drift output that says why, and never throw', () => {
+  const detectors = new DeploymentDetectors(buildReference(referenceRows(200), 'prediction'), WINDOW);
+  for (let i = 0; i < 100; i++)
+    detectors.observe({
+      time: START + i,
+      caller: 'c',
+      features: { other: 'x' },
+      prediction: 1,
+      error: false,
+    });
+  const drift = detectors.flush().find((o) => o.detector === 'drift');
+  assert.equal(drift?.fired, false);
+  const output = drift?.output as { error?: string; skipped?: { column: string }[] } | undefined;
+  assert.ok(
+    output?.error !== undefined || (output?.skipped ?? []).length > 0,
+    `the output says why: ${JSON.stringify(output)}`,
+  );
+});
+
 test('the drift sample is bounded whatever the volume', () => {
   const detectors = new DeploymentDetectors(buildReference(referenceRows(500), 'prediction'), WINDOW, {
     sampleRows: 100,

@@ -277,7 +277,20 @@ export class DeploymentDetectors {
       return { name, kind: 'categorical', codes, categories };
     });
     const current: Table = { rowCount: rows.length, columns, skipped: [] };
-    const report = driftReport(this.#reference.table, current, { columns: this.#reference.features });
+    let report: ReturnType<typeof driftReport>;
+    try {
+      report = driftReport(this.#reference.table, current, { columns: this.#reference.features });
+    } catch (error) {
+      // Data the tests cannot compare (a feature missing from every event) must not stop the other detectors.
+      return {
+        detector: 'drift',
+        windowStart: window.start,
+        score: 0,
+        fired: false,
+        subjects: ['*'],
+        output: { rows: rows.length, error: (error as Error).message },
+      };
+    }
     return {
       detector: 'drift',
       windowStart: window.start,
@@ -287,6 +300,7 @@ export class DeploymentDetectors {
       output: {
         rows: rows.length,
         driftedColumns: report.driftedColumns,
+        skipped: report.skipped,
         columns: report.columns.map((c) => ({
           column: c.column,
           test: c.test,
