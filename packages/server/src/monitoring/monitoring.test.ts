@@ -305,6 +305,19 @@ serverTest(
     assert.equal((await send({ batchId: 'x', events: [event] }, { 'content-type': 'text/csv' })).status, 415);
 
     const monitoring = monitoringOf(h.server.app.services);
+    // A deployment that falls silent has its open window closed without waiting for the next event.
+    monitoring.options = { ...monitoring.options, quietMs: 20 };
+    assert.equal((await send({ batchId: 'q', events: [event] })).status, 202);
+    const since = new Date(START).toISOString();
+    let windows: unknown[] = [];
+    for (let i = 0; i < 100 && windows.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      const reply = await h.call('GET', `/api/v1/projects/alpha/deployments/fraud-prod?since=${since}`, {
+        as: h.admin,
+      });
+      windows = (reply.body as { windows: unknown[] }).windows;
+    }
+    assert.ok(windows.length > 0, 'the silent window was closed');
     monitoring.options = { ...monitoring.options, maxInFlight: 0 };
     const busy = await send({ batchId: 'y', events: [event] });
     assert.equal(busy.status, 429);

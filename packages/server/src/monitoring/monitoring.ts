@@ -27,6 +27,8 @@ export interface MonitoringOptions {
   /** Ingestion requests processed at once; more get 429 with Retry-After. */
   readonly maxInFlight: number;
   readonly detectors?: Partial<DetectorSettings>;
+  /** Close a deployment's open window after this long without events (default: its window length). */
+  readonly quietMs?: number;
 }
 
 interface Live {
@@ -35,6 +37,8 @@ interface Live {
   readonly rules: RuleEvaluator;
   /** Ingestion of one deployment is serialised: windows close in order. */
   chain: Promise<unknown>;
+  /** Closes the open window when the deployment falls silent (one-shot, re-armed by every batch). */
+  quiet: NodeJS.Timeout | undefined;
 }
 
 const system = { via: 'system' } as const;
@@ -134,6 +138,7 @@ export class Monitoring {
         detectors: new DeploymentDetectors(reference, deployment.windowMs, this.options.detectors),
         rules: new RuleEvaluator(DEFAULT_RULES),
         chain: Promise.resolve(),
+        quiet: undefined,
       };
       this.#live.set(deployment.id, live);
     }
@@ -223,7 +228,21 @@ export class Monitoring {
       return true;
     });
     live.chain = run.catch(() => {});
-    return { duplicate: !(await run), kept: kept.length };
+    const fresh = await run;
+    if (fresh) this.#armQuiet(live);
+    return { duplicate: !fresh, kept: kept.length };
+  }
+
+  /** A window must not wait forever for the next event: an attack may be the last traffic a model sees. */
+  #armQuiet(live: Live): void {
+    clearTimeout(live.quiet);
+    live.quiet = setTimeout(() => {
+      live.quiet = undefined;
+      this.flush(live.deployment, this.#services.clock()).catch((error: unknown) =>
+        this.#services.log({ level: 'error', event: 'monitoring-quiet-flush', error: String(error) }),
+      );
+    }, this.options.quietMs ?? live.deployment.windowMs);
+    live.quiet.unref();
   }
 
   /** Closes the open window of a deployment (end of a replay; a quiet deployment). */
