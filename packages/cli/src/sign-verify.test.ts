@@ -12,30 +12,14 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import type { Io } from './io.ts';
+import { captureIo } from '@palisade/testing';
 import { main } from './main.ts';
 
 const VECTORS = resolve(import.meta.dirname, '../../../../shared/vectors/oms');
 
-function fakeIo() {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d) => {
-    stdout += d;
-  });
-  err.on('data', (d) => {
-    stderr += d;
-  });
-  const io: Io = { stdout: out, stderr: err, env: {} };
-  return { io, out: () => stdout, err: () => stderr };
-}
-
 async function run(args: string[]) {
-  const io = fakeIo();
+  const io = captureIo();
   const code = await main(args, io.io);
   return { code, out: io.out(), err: io.err() };
 }
