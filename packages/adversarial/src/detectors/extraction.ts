@@ -20,6 +20,11 @@ export interface ExtractionOptions {
   readonly maxGrowingSet: number;
   /** Most clients tracked; the least recently seen is forgotten first. */
   readonly maxClients: number;
+  /**
+   * `observe` re-runs the Shapiro–Wilk test once this many new distances have arrived (the test sorts the whole
+   * window: per query it would dominate a busy server). `verdict` always tests afresh.
+   */
+  readonly testEvery: number;
 }
 
 export const DEFAULT_EXTRACTION_OPTIONS: ExtractionOptions = {
@@ -28,6 +33,7 @@ export const DEFAULT_EXTRACTION_OPTIONS: ExtractionOptions = {
   window: 1000,
   maxGrowingSet: 1000,
   maxClients: 10_000,
+  testEvery: 10,
 };
 
 export interface ClientVerdict {
@@ -46,6 +52,10 @@ interface ClientState {
   readonly growing: Map<number, Float32Array[]>;
   readonly thresholdStats: Map<number, { n: number; mean: number; m2: number }>;
   readonly distances: number[];
+  /** Distances recorded at the last test, and its W. */
+  testedAt: number;
+  w: number | undefined;
+  recorded: number;
 }
 
 function distance(a: Float32Array, b: Float32Array): number {
@@ -68,7 +78,16 @@ export class ExtractionMonitor {
     let state = this.#clients.get(client);
     if (state) this.#clients.delete(client);
     else {
-      state = { queries: 0, firstSeen: now, growing: new Map(), thresholdStats: new Map(), distances: [] };
+      state = {
+        queries: 0,
+        firstSeen: now,
+        growing: new Map(),
+        thresholdStats: new Map(),
+        distances: [],
+        testedAt: 0,
+        w: undefined,
+        recorded: 0,
+      };
       if (this.#clients.size >= this.#o.maxClients)
         this.#clients.delete(this.#clients.keys().next().value as string);
     }
@@ -82,6 +101,7 @@ export class ExtractionMonitor {
       let min = Number.POSITIVE_INFINITY;
       for (const g of set) min = Math.min(min, distance(x, g));
       state.distances.push(min);
+      state.recorded++;
       if (state.distances.length > this.#o.window) state.distances.shift();
       // Welford's running mean and variance of this class's distances give PRADA's threshold T = mean − std.
       const t = state.thresholdStats.get(predictedClass) ?? { n: 0, mean: 0, m2: 0 };
@@ -96,17 +116,21 @@ export class ExtractionMonitor {
         if (set.length > this.#o.maxGrowingSet) set.shift();
       }
     }
-    return this.#verdict(client, state, now);
+    return this.#verdict(client, state, now, state.recorded - state.testedAt >= this.#o.testEvery);
   }
 
   verdict(client: string, now = Date.now()): ClientVerdict | undefined {
     const state = this.#clients.get(client);
-    return state ? this.#verdict(client, state, now) : undefined;
+    return state ? this.#verdict(client, state, now, true) : undefined;
   }
 
-  #verdict(client: string, state: ClientState, now: number): ClientVerdict {
+  #verdict(client: string, state: ClientState, now: number, retest: boolean): ClientVerdict {
     const enough = state.distances.length >= this.#o.minQueries;
-    const w = enough ? shapiroWilk(state.distances) : undefined;
+    if (enough && (retest || state.w === undefined)) {
+      state.w = shapiroWilk(state.distances);
+      state.testedAt = state.recorded;
+    }
+    const w = enough ? state.w : undefined;
     const seconds = Math.max(1e-3, (now - state.firstSeen) / 1000);
     return {
       client,
@@ -136,21 +160,22 @@ export function calibrateDelta(
   const queries = Math.min(options.queries ?? 300, count);
   const ws: number[] = [];
   for (let c = 0; c < (options.clients ?? 30); c++) {
-    const monitor = new ExtractionMonitor({ delta: 0, minQueries: 3, window: queries });
-    let verdict: ClientVerdict | undefined;
+    // Only the final W matters here: test once, at the end.
+    const monitor = new ExtractionMonitor({
+      delta: 0,
+      minQueries: 3,
+      window: queries,
+      testEvery: Number.POSITIVE_INFINITY,
+    });
     const order = [...Array(count).keys()];
     for (let q = 0; q < queries; q++) {
       // A partial Fisher–Yates shuffle: distinct rows in random order.
       const pick = q + Math.floor(random() * (count - q));
       [order[q], order[pick]] = [order[pick] as number, order[q] as number];
       const i = order[q] as number;
-      verdict = monitor.observe(
-        'reference',
-        rows.subarray(i * size, (i + 1) * size),
-        classes[i] as number,
-        0,
-      );
+      monitor.observe('reference', rows.subarray(i * size, (i + 1) * size), classes[i] as number, 0);
     }
+    const verdict = monitor.verdict('reference', 0);
     if (verdict?.w !== undefined && !Number.isNaN(verdict.w)) ws.push(verdict.w);
   }
   ws.sort((a, b) => a - b);
