@@ -8,6 +8,7 @@ import { json, type ProjectRef, type RequestContext, type Route } from '../http/
 import { DIGEST, NAME, obj, str, validate } from '../http/schema.ts';
 import type { ArtifactKind, ArtifactRecord, VersionRecord } from '../inventory/artifacts.ts';
 import { EVIDENCE_KINDS, type EvidenceKind } from '../inventory/evidence.ts';
+import { isQuarantined } from '../monitoring/playbook.ts';
 import { iso } from './views.ts';
 
 /** Client reports may be large (a scan of a big repository), but not unbounded, and not deeply nested. */
@@ -390,6 +391,20 @@ function kindRoutes(kind: ArtifactKind, plural: string, title: string): Route<Se
           throw new HttpError(404, 'not-found', `No version ${digest} of "${artifact.name}".`);
         const { services, now } = context;
         const object = { type: kind, id: artifact.name, project: projectOf(context).name };
+        // A version the incident playbook quarantined stays out of every alias until released.
+        if (await isQuarantined(services.db, version.id)) {
+          await services.audit.record({
+            time: now,
+            action: 'gate.denied',
+            outcome: 'failure',
+            actor: actorOf(context.principal, context.ip, context.request),
+            object,
+            request: { id: context.requestId, method: 'PUT', route: 'alias move', status: 409 },
+            reason: 'the version is quarantined',
+            details: { alias, digest },
+          });
+          throw new HttpError(409, 'quarantined', `${digest} is quarantined: it cannot be given an alias.`);
+        }
         // The move is gated by policy on the evidence the server holds (the scan made at ingest).
         const report = (await services.jobs.latestResult(version.id, 'scan')) as ScanReport | undefined;
         const decision = gateAliasMove(version, report, alias, now);

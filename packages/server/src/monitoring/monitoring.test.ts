@@ -202,6 +202,12 @@ serverTest(
       quarantined: boolean;
     };
     assert.equal(after.quarantined, true);
+    const moveBack = await h.call('PUT', '/api/v1/projects/alpha/models/fraud/aliases/prod', {
+      as: h.admin,
+      body: { digest: DIGEST },
+    });
+    assert.equal(moveBack.status, 409, 'a quarantined version cannot be given prod again');
+    assert.match(moveBack.text, /quarantined/);
     assert.equal(await admit(`alpha/fraud@${DIGEST}`), false, 'admission refuses the quarantined version');
     assert.equal(await admit('alpha/fraud:prod'), false, 'prod no longer resolves');
 
