@@ -12,6 +12,8 @@ export { openDatabase } from './db/open.ts';
 export { PostgresDatabase } from './db/postgres.ts';
 export { SqliteDatabase } from './db/sqlite.ts';
 export { totpNow } from './identity/totp.ts';
+export type { EventSenderOptions, OutgoingEvent } from './monitoring/event-sender.ts';
+export { EventSender } from './monitoring/event-sender.ts';
 export type { RunningServer, ServeOptions, TlsFiles } from './server.ts';
 export { isLoopback, startServer } from './server.ts';
 export { signWebhook, verifyWebhook } from './webhooks/signature.ts';
