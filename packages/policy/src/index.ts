@@ -62,3 +62,5 @@ export { decisionToText } from './render/decision-text.ts';
 
 /** Path of the facts JSON schema shipped with the package. */
 export const FACTS_SCHEMA_URL = new URL('../schema/facts-v1.schema.json', import.meta.url);
+export type { ScanEvidence } from './scan-facts.ts';
+export { scanFacts } from './scan-facts.ts';

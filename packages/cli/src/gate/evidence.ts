@@ -1,20 +1,18 @@
 import { createHash, createPublicKey } from 'node:crypto';
 import { existsSync, type Stats, statSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
-import { compareSeverity, PalisadeError } from '@palisade/core';
+import { PalisadeError } from '@palisade/core';
 import {
   type ArtifactFacts,
   type Environment,
   emptyFacts,
   type Facts,
-  type FindingFact,
-  MAX_FINDING_FACTS,
-  type ScanFacts,
   type SignatureFacts,
+  scanFacts,
   type Unknown,
   unknown,
 } from '@palisade/policy';
-import { type ScanReport, scanPaths } from '@palisade/scanner';
+import { scanPaths } from '@palisade/scanner';
 import { verifyModel } from '@palisade/signing';
 import { readInput, signaturePath } from '../commands/signing-common.ts';
 import { artifactDigest } from '../ledger/artifact.ts';
@@ -56,29 +54,6 @@ function statOf(path: string): Stats {
   } catch (error) {
     throw new PalisadeError('INPUT_NOT_FOUND', `No such file or directory: ${path}`, { cause: error });
   }
-}
-
-function scanFacts(report: ScanReport): ScanFacts {
-  const findings: FindingFact[] = report.files
-    .flatMap((file) =>
-      file.findings.map((f) => ({
-        ruleId: f.ruleId,
-        severity: f.severity,
-        title: f.title,
-        path: f.location.member ? `${f.location.path}!/${f.location.member}` : f.location.path,
-        atlas: [...(f.references?.atlas ?? [])],
-        owasp: [...(f.references?.owasp ?? [])],
-      })),
-    )
-    .sort((a, b) => compareSeverity(b.severity, a.severity));
-  const incomplete = report.files.filter((f) => f.status !== 'complete').length;
-  return {
-    status: incomplete === 0 ? 'complete' : 'partial',
-    highest: report.summary.highest ?? 'none',
-    counts: { ...report.summary.findings },
-    findings: findings.slice(0, MAX_FINDING_FACTS),
-    incompleteFiles: incomplete,
-  };
 }
 
 function keyFingerprint(pem: Buffer): string {

@@ -1,16 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { compareSeverity, type Finding } from '@palisade/core';
 import {
   type Decision,
   type Environment,
   emptyFacts,
   evaluate,
   type Facts,
-  type FindingFact,
-  MAX_FINDING_FACTS,
   type Pack,
   parsePack,
-  type ScanFacts,
+  scanFacts,
 } from '@palisade/policy';
 import type { ScanReport } from '@palisade/scanner';
 import type { VersionRecord } from '../inventory/artifacts.ts';
@@ -29,29 +26,6 @@ export function environmentOf(alias: string): Environment {
   if (alias === 'prod' || alias === 'production') return 'prod';
   if (alias === 'staging' || alias === 'stage') return 'staging';
   return 'dev';
-}
-
-function scanFacts(report: ScanReport): ScanFacts {
-  const findings: FindingFact[] = report.files
-    .flatMap((file) =>
-      file.findings.map((f: Finding) => ({
-        ruleId: f.ruleId,
-        severity: f.severity,
-        title: f.title,
-        path: f.location.member ? `${f.location.path}!/${f.location.member}` : f.location.path,
-        atlas: [...(f.references?.atlas ?? [])],
-        owasp: [...(f.references?.owasp ?? [])],
-      })),
-    )
-    .sort((a, b) => compareSeverity(b.severity, a.severity));
-  const incomplete = report.files.filter((f) => f.status !== 'complete').length;
-  return {
-    status: incomplete === 0 ? 'complete' : 'partial',
-    highest: report.summary.highest ?? 'none',
-    counts: { ...report.summary.findings },
-    findings: findings.slice(0, MAX_FINDING_FACTS),
-    incompleteFiles: incomplete,
-  };
 }
 
 /** Facts about a stored version: what it is, and the scan made at ingest (unknown when there is none). */
